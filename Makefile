@@ -1,0 +1,56 @@
+# papershelf: `make site` builds _site/ from seeds/, `make test` runs the whole suite.
+# Both install what they need first (.venv/, node_modules/, Chromium) and skip what is already there.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SITE_STAMP := $(VENV)/.installed-site
+TEST_STAMP := $(VENV)/.installed-test
+NODE_STAMP := node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: site test lint format chromium clean-env screenshots
+
+site: $(SITE_STAMP) $(NODE_STAMP)
+	$(BIN)/papershelf build
+
+test: $(TEST_STAMP) $(NODE_STAMP) chromium
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+
+format: $(TEST_STAMP)
+	$(BIN)/ruff format generator tests
+	$(BIN)/ruff check --fix generator tests
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(SITE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(SITE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Playwright drives Debian's Chromium; its own browser download cannot work offline.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+clean-env:
+	rm -rf $(VENV) node_modules
+
+# Rebuild the site and retake the README screenshots in docs/ (look at them before committing).
+screenshots: site chromium
+	$(BIN)/python docs/screenshots.py _site docs

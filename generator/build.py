@@ -1,0 +1,147 @@
+"""The build pipeline: read and check everything, then render and write, in that order."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig, load_config
+from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
+from generator.index import INDEX_PATH, build_search_payload
+from generator.model import Corpus, build_corpus
+from generator.parse import ParsedDump, decode_dump, parse_dump
+from generator.render import (
+    PAPERS_JSON_PATH,
+    make_environment,
+    papers_json,
+    render_page,
+    site_pages,
+)
+from generator.write import SiteWriter, check_output_dir
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
+LUNR_JS_SITE_PATH = "static/vendor/lunr.min.js"
+DUMP_SUFFIX = ".txt"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the user asked for on the command line."""
+
+    seeds_dir: Path = Path("seeds")
+    out_dir: Path = Path("_site")
+    config_path: Path = Path("site.yml")
+    config_required: bool = False  # True when --config named the file explicitly
+    base_url: str | None = None
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a finished build produced."""
+
+    papers: int
+    collections: int
+    pages: int
+    files: int
+    warnings: tuple[Diagnostic, ...]
+    seconds: float
+    out_dir: Path
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the working folder when it is below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
+    """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once."""
+    if not seeds_dir.is_dir():
+        raise SeedsError(f"{display_path(seeds_dir)}: seeds folder not found")
+    entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+    dump_paths = [p for p in entries if p.is_file() and p.suffix == DUMP_SUFFIX]
+    if not dump_paths:
+        raise SeedsError(
+            f"{display_path(seeds_dir)}: no dump files (*{DUMP_SUFFIX}) in the seeds folder"
+        )
+    notices = [
+        Diagnostic(display_path(p), 0, f"not a {DUMP_SUFFIX} dump, ignored")
+        for p in entries
+        if p not in dump_paths
+    ]
+    dumps: list[ParsedDump] = []
+    errors: list[Diagnostic] = []
+    for path in dump_paths:
+        source = display_path(path)
+        text, problem = decode_dump(path.read_bytes(), source)
+        if problem is not None:
+            errors.append(problem)
+            continue
+        dump = parse_dump(text, source)
+        errors.extend(dump.errors)
+        dumps.append(dump)
+    if errors:
+        raise ParseError(errors)
+    return dumps, notices
+
+
+def load_site_config(options: BuildOptions) -> SiteConfig:
+    """The config file, with the command line's base URL applied."""
+    config = load_config(options.config_path, required=options.config_required)
+    if options.base_url is not None:
+        config = config.with_base_url(options.base_url)
+    return config
+
+
+def load_corpus(options: BuildOptions, config: SiteConfig) -> Corpus:
+    """Read stage and model stage together: every dump parsed, every paper resolved."""
+    dumps, notices = read_seeds(options.seeds_dir)
+    corpus = build_corpus(dumps, config)
+    return Corpus(corpus.papers, corpus.collections, tuple(notices) + corpus.warnings)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was."""
+    started = time.perf_counter()
+    config = load_site_config(options)
+    check_output_dir(
+        options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
+    )
+    corpus = load_corpus(options, config)
+    if options.strict and corpus.warnings:
+        raise StrictModeError(list(corpus.warnings))
+    if not LUNR_JS.is_file():
+        raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
+
+    environment = make_environment(TEMPLATES_DIR, config)
+    pages = site_pages(corpus, config)
+    writer = SiteWriter(options.out_dir)
+    try:
+        for page in pages:
+            writer.write_text(page.path, render_page(environment, page, corpus))
+        writer.write_text(PAPERS_JSON_PATH, papers_json(corpus, config))
+        writer.write_text(INDEX_PATH, build_search_payload(corpus))
+        writer.copy_tree(STATIC_DIR, "static")
+        writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
+        # GitHub Pages must serve the folder as it is, not run Jekyll over it.
+        writer.write_text(".nojekyll", "")
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return BuildReport(
+        papers=len(corpus.papers),
+        collections=len(corpus.collections),
+        pages=len(pages),
+        files=len(writer.written),
+        warnings=corpus.warnings,
+        seconds=time.perf_counter() - started,
+        out_dir=options.out_dir,
+    )

@@ -1,0 +1,240 @@
+"""Typed site configuration, loaded from ``site.yml`` and validated at load time.
+
+Every option is a typed field with its documentation; every problem is reported at once, each naming the
+key, its line in the file, what was expected and what was found. Unknown keys are errors, so a typo never
+falls back silently to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from generator.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "site.yml"
+
+
+@dataclass(frozen=True)
+class CollectionConfig:
+    """What ``site.yml`` may say about one collection (one dump file), keyed by the collection id."""
+
+    title: str | None = field(default=None, metadata={"doc": "Display title."})
+    description: str | None = field(
+        default=None, metadata={"doc": "Markdown shown at the top of the collection page."}
+    )
+    date: dt.date | None = field(
+        default=None,
+        metadata={"doc": "Full date (YYYY-MM-DD); overrides the dump's own date line."},
+    )
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Site-wide options; the field defaults are the documented defaults of ``site.yml``."""
+
+    title: str = field(default="papershelf", metadata={"doc": "Site name, shown in every header."})
+    description: str = field(
+        default="A shelf of research papers.",
+        metadata={"doc": "One-line description of the site, shown on the home page."},
+    )
+    base_url: str = field(
+        default="/",
+        metadata={
+            "doc": "Where the site is served: a path such as /REPO/ or a full URL "
+            "such as https://user.github.io/REPO/. --base-url overrides it."
+        },
+    )
+    language: str = field(default="en", metadata={"doc": "Language code of the pages (html lang)."})
+    per_page: int = field(default=50, metadata={"doc": "Papers per page on the home listing."})
+    collections: dict[str, CollectionConfig] = field(
+        default_factory=dict,
+        metadata={"doc": "Per-collection title, description and date, keyed by collection id."},
+    )
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with a slash."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def absolute_base(self) -> str | None:
+        """``base_url`` when it is a full URL (scheme and host), else None."""
+        return self.base_url if urlsplit(self.base_url).scheme else None
+
+    def with_base_url(self, base_url: str, source: str = "--base-url") -> SiteConfig:
+        """A copy with another base URL, validated like the one in the file."""
+        problems: list[str] = []
+        normalised = _check_base_url(base_url, source, problems)
+        if problems:
+            raise ConfigError(source, problems)
+        return dataclasses.replace(self, base_url=normalised)
+
+
+def load_config(path: Path, *, required: bool = False) -> SiteConfig:
+    """Read and validate ``site.yml``; a missing file gives the defaults unless ``required``."""
+    if not path.exists():
+        if required:
+            raise ConfigError(path, ["config file not found"])
+        return SiteConfig()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [f"cannot read the config file: {exc}"]) from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
+    """Validate YAML text into a ``SiteConfig``; raises ``ConfigError`` listing every problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(source, [f"{where}invalid YAML: {problem}"]) from None
+    if root is None:
+        return SiteConfig()
+    problems: list[str] = []
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(source, [f"line {_line(root)}: expected a mapping of options at the top"])
+    values = _validate_mapping(root, SiteConfig, "", problems)
+    if "collections" in values:
+        values["collections"] = _validate_collections(values["collections"], problems)
+    if "base_url" in values:
+        values["base_url"] = _check_base_url(values["base_url"], "'base_url'", problems)
+    if "per_page" in values and values["per_page"] < 1:
+        problems.append(
+            f"Config value 'per_page': expected a positive integer, got {values['per_page']}"
+        )
+    if problems:
+        raise ConfigError(source, problems)
+    return SiteConfig(**values)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _validate_mapping(
+    node: yaml.MappingNode, schema: type, prefix: str, problems: list[str]
+) -> dict[str, Any]:
+    """Check one mapping node against a dataclass schema; return the accepted values."""
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    values: dict[str, Any] = {}
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = key_node.value
+        name = f"{prefix}{key}"
+        where = f"line {_line(key_node)}: Config value '{name}'"
+        if key in seen:
+            problems.append(f"{where}: given twice")
+            continue
+        seen.add(key)
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            problems.append(f"{where}: unknown key (known keys: {known})")
+            continue
+        if key == "collections" and schema is SiteConfig:
+            values[key] = (value_node, name)
+            continue
+        value = _construct(value_node)
+        expected = fields[key].type
+        checked = _check_type(value, expected)
+        if checked is _INVALID:
+            found = type(value).__name__ if value is not None else "nothing"
+            problems.append(f"{where}: expected {_describe(expected)}, got {found} ({value!r})")
+            continue
+        values[key] = checked
+    return values
+
+
+def _validate_collections(
+    entry: tuple[yaml.Node, str], problems: list[str]
+) -> dict[str, CollectionConfig]:
+    node, name = entry
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(
+            f"line {_line(node)}: Config value '{name}': expected a mapping of collection ids"
+        )
+        return {}
+    collections: dict[str, CollectionConfig] = {}
+    for key_node, value_node in node.value:
+        collection_id = str(key_node.value)
+        where = f"line {_line(key_node)}: Config value '{name}.{collection_id}'"
+        if not isinstance(value_node, yaml.MappingNode):
+            problems.append(f"{where}: expected a mapping with title, description or date")
+            continue
+        values = _validate_mapping(
+            value_node, CollectionConfig, f"{name}.{collection_id}.", problems
+        )
+        collections[collection_id] = CollectionConfig(**values)
+    return collections
+
+
+def _construct(node: yaml.Node) -> Any:
+    """Turn a composed YAML node into a plain Python value with PyYAML's safe rules."""
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+_INVALID = object()
+
+
+def _check_type(value: Any, expected: Any) -> Any:
+    """Return the value if it fits the annotated type (given as a string), else ``_INVALID``."""
+    if expected in ("str", "str | None"):
+        if value is None and "None" in expected:
+            return None
+        return value if isinstance(value, str) else _INVALID
+    if expected == "int":
+        return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
+    if expected == "dt.date | None":
+        if value is None:
+            return None
+        return (
+            value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else _INVALID
+        )
+    raise TypeError(
+        f"no validator for annotation {expected!r}"
+    )  # a bug in the schema, not user input
+
+
+def _describe(expected: str) -> str:
+    return {
+        "str": "a string",
+        "str | None": "a string",
+        "int": "an integer",
+        "dt.date | None": "a date written YYYY-MM-DD",
+    }[expected]
+
+
+_BASE_PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()*+,;=:@%-]+/)*$")
+
+
+def _check_base_url(value: str, name: str, problems: list[str]) -> str:
+    """Accept ``/``, ``/REPO/`` or ``http(s)://host/REPO/``; always return it with a trailing slash."""
+    if not value.endswith("/"):
+        value += "/"
+    parts = urlsplit(value)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        problems.append(f"Config value {name}: expected an http(s) URL or a path, got {value!r}")
+        return value
+    if parts.scheme and not parts.netloc:
+        problems.append(f"Config value {name}: the URL {value!r} has no host")
+        return value
+    if parts.query or parts.fragment or not _BASE_PATH.match(parts.path or "/"):
+        problems.append(
+            f"Config value {name}: expected a path such as /REPO/ or a URL such as "
+            f"https://user.github.io/REPO/, got {value!r}"
+        )
+        return value
+    if not parts.path:
+        value = value.rstrip("/") + "/"
+    return value

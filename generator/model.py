@@ -1,0 +1,235 @@
+"""Model stage: the immutable records of the site, built from every parsed dump at once.
+
+A paper listed in several dumps is one ``Paper`` that belongs to several collections; identity is the
+normalised title. Ids are derived from that identity alone, so they are stable across builds whatever
+the order of the dumps; slugs are unique over the whole corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from generator.config import SiteConfig
+from generator.errors import Diagnostic
+from generator.parse import DumpDate, ParsedDump
+
+SLUG_MAX_CHARS = 80
+ID_HEX_CHARS = 12
+# Names that some file systems or servers treat specially; a slug never equals one of them.
+RESERVED_SLUGS = frozenset(
+    {"con", "prn", "aux", "nul", "index", "page", "static", "search", "papers", "collections"}
+    | {f"com{n}" for n in range(10)}
+    | {f"lpt{n}" for n in range(10)}
+)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record was read: dump file and line of its title."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper, however many dumps list it."""
+
+    id: str
+    slug: str
+    title: str
+    abstract: str | None  # None when every dump that lists the paper lost its abstract
+    collections: tuple[str, ...]  # collection ids, in build order
+    sources: tuple[SourceRef, ...]  # every place the paper was listed
+
+    @property
+    def url_path(self) -> str:
+        """Path of the paper page below the site root."""
+        return f"papers/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One dump file: a dated or undated list of papers."""
+
+    id: str
+    title: str
+    description: str | None  # Markdown, from site.yml
+    date_label: str | None
+    source: str
+    paper_ids: tuple[str, ...]  # in page order
+
+    @property
+    def url_path(self) -> str:
+        """Path of the collection page below the site root."""
+        return f"collections/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """All papers and collections of a site, in a stable order (first appearance)."""
+
+    papers: tuple[Paper, ...]
+    collections: tuple[Collection, ...]
+    warnings: tuple[Diagnostic, ...]
+
+    def paper(self, paper_id: str) -> Paper:
+        """Look a paper up by id."""
+        return self._papers_by_id[paper_id]
+
+    def collection(self, collection_id: str) -> Collection:
+        """Look a collection up by id."""
+        return self._collections_by_id[collection_id]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_papers_by_id", {p.id: p for p in self.papers})
+        object.__setattr__(self, "_collections_by_id", {c.id: c for c in self.collections})
+
+
+def normalise_title(title: str) -> str:
+    """The identity of a paper: case, accents, punctuation and spacing do not matter."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    # "+" and "#" carry meaning in titles ("C++", "C#"), other punctuation does not.
+    return " ".join(re.sub(r"[^\w+#]+|_", " ", text).split())
+
+
+def paper_id(title: str) -> str:
+    """A short stable id: a hash of the normalised title (or of the raw title if that is empty)."""
+    key = normalise_title(title) or title
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:ID_HEX_CHARS]
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII slug of letters, digits and hyphens, cut at a word boundary; may be empty."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > SLUG_MAX_CHARS:
+        cut = slug[:SLUG_MAX_CHARS]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug
+
+
+def collection_id(source: str) -> str:
+    """The collection id of a dump: its file name without extension, made URL-safe."""
+    stem = PurePosixPath(source.replace("\\", "/")).stem
+    return re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-") or paper_id(stem)
+
+
+def assign_slugs(titles_by_id: dict[str, str]) -> dict[str, str]:
+    """Slug every paper; papers whose titles slugify alike (or not at all) get their id appended,
+    so the outcome does not depend on the order of the papers."""
+    base = {pid: slugify(title) for pid, title in titles_by_id.items()}
+    counts: dict[str, int] = {}
+    for slug in base.values():
+        counts[slug] = counts.get(slug, 0) + 1
+    slugs = {}
+    for pid, slug in base.items():
+        if not slug:
+            slugs[pid] = f"paper-{pid}"
+        elif counts[slug] > 1 or slug in RESERVED_SLUGS:
+            slugs[pid] = f"{slug}-{pid}"
+        else:
+            slugs[pid] = slug
+    return slugs
+
+
+def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
+    """Merge parsed dumps into papers and collections; dumps are taken in the order given."""
+    warnings: list[Diagnostic] = [w for dump in dumps for w in dump.warnings]
+    titles: dict[str, str] = {}
+    abstracts: dict[str, str | None] = {}
+    memberships: dict[str, list[str]] = {}
+    sources: dict[str, list[SourceRef]] = {}
+    collection_papers: dict[str, list[str]] = {}
+
+    collection_ids = [collection_id(dump.source) for dump in dumps]
+    for dump, cid in zip(dumps, collection_ids, strict=True):
+        collection_papers[cid] = []
+        for record in dump.records:
+            pid = paper_id(record.title)
+            if pid not in titles:
+                titles[pid] = record.title
+                abstracts[pid] = record.abstract
+                memberships[pid] = []
+                sources[pid] = []
+            elif abstracts[pid] is None:
+                abstracts[pid] = record.abstract
+            elif record.abstract is not None and record.abstract != abstracts[pid]:
+                warnings.append(
+                    Diagnostic(
+                        dump.source,
+                        record.line,
+                        f"abstract differs from the one at {sources[pid][0]}; keeping the first",
+                    )
+                )
+            sources[pid].append(SourceRef(dump.source, record.line))
+            if cid in memberships[pid]:
+                warnings.append(
+                    Diagnostic(
+                        dump.source,
+                        record.line,
+                        f"paper listed twice in this dump (first at line {_first_line(sources[pid], dump.source)})",
+                    )
+                )
+                continue
+            memberships[pid].append(cid)
+            collection_papers[cid].append(pid)
+
+    slugs = assign_slugs(titles)
+    papers = tuple(
+        Paper(
+            id=pid,
+            slug=slugs[pid],
+            title=titles[pid],
+            abstract=abstracts[pid],
+            collections=tuple(memberships[pid]),
+            sources=tuple(sources[pid]),
+        )
+        for pid in titles
+    )
+    collections = tuple(
+        _make_collection(dump, cid, collection_papers[cid], config)
+        for dump, cid in zip(dumps, collection_ids, strict=True)
+    )
+    for cid in config.collections:
+        if cid not in collection_papers:
+            warnings.append(
+                Diagnostic(
+                    "site.yml", 0, f"collections.{cid}: no dump with that id in the seeds folder"
+                )
+            )
+    return Corpus(papers, collections, tuple(warnings))
+
+
+def _first_line(refs: list[SourceRef], source: str) -> int:
+    return next(ref.line for ref in refs if ref.path == source)
+
+
+def _make_collection(
+    dump: ParsedDump, cid: str, paper_ids: list[str], config: SiteConfig
+) -> Collection:
+    settings = config.collections.get(cid)
+    date_label = _date_label(dump.date)
+    if settings and settings.date:
+        date_label = f"{settings.date:%b} {settings.date.day}, {settings.date.year}"
+    title = (settings and settings.title) or (f"Papers of {date_label}" if date_label else cid)
+    return Collection(
+        id=cid,
+        title=title,
+        description=settings.description if settings else None,
+        date_label=date_label,
+        source=dump.source,
+        paper_ids=tuple(paper_ids),
+    )
+
+
+def _date_label(date: DumpDate | None) -> str | None:
+    return date.label if date else None

@@ -1,0 +1,214 @@
+"""Render stage: turn the corpus into pages through the Jinja2 templates.
+
+Templates hold the markup and receive typed objects; Python decides what goes on which page. Every link
+in a template goes through the ``url`` function, which makes it relative to the page being rendered, so a
+site works at a domain root, under a project subpath and from the file system alike. The 404 page is
+the exception: a server shows it at any depth, so its links are absolute paths under the base URL.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import markdown
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from generator.config import SiteConfig
+from generator.errors import BuildError
+from generator.model import Collection, Corpus, Paper
+
+PAPERS_JSON_PATH = "papers.json"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to write: its path below the site root, its template and its context."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LookupLink:
+    """A link that looks a paper up on another service by its title."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a paginated listing sits among its siblings."""
+
+    number: int
+    count: int
+    page_paths: tuple[str, ...]  # directory path of every page, index 0 = page 1
+
+    @property
+    def previous_path(self) -> str | None:
+        """Directory path of the previous page, if any."""
+        return self.page_paths[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_path(self) -> str | None:
+        """Directory path of the next page, if any."""
+        return self.page_paths[self.number] if self.number < self.count else None
+
+
+def lookup_links(paper: Paper) -> tuple[LookupLink, ...]:
+    """Search URLs for the paper's title on arXiv, Hugging Face Papers, Semantic Scholar, Google Scholar."""
+    title = quote_plus(paper.title)
+    return (
+        LookupLink("arXiv", f"https://arxiv.org/search/?query={title}&searchtype=title"),
+        LookupLink("Hugging Face Papers", f"https://huggingface.co/papers?q={title}"),
+        LookupLink("Semantic Scholar", f"https://www.semanticscholar.org/search?q={title}"),
+        LookupLink("Google Scholar", f"https://scholar.google.com/scholar?q=%22{title}%22"),
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render curator-written Markdown with any raw HTML shown as text, never as markup."""
+    if not text:
+        return Markup("")
+    renderer = markdown.Markdown(extensions=["extra"], output_format="html")
+    renderer.preprocessors.deregister("html_block")
+    renderer.inlinePatterns.deregister("html")
+    return Markup(renderer.convert(text))
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """The link from the page at ``page_path`` to ``target`` (both relative to the site root)."""
+    page_dir = posixpath.dirname(page_path) or "."
+    link = posixpath.relpath(target or ".", start=page_dir)
+    if link == ".":
+        return "./"
+    if target.endswith("/") or not target:
+        link += "/"
+    return link
+
+
+def make_environment(templates_dir: Path, config: SiteConfig) -> Environment:
+    """A Jinja2 environment with autoescaping, strict undefined variables and the ``url`` function."""
+    environment = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @pass_context
+    def url(context: Any, target: str) -> str:
+        if context.get("absolute_links"):
+            return config.base_path + target
+        return relative_url(target, context["page_path"])
+
+    environment.globals["url"] = url
+    environment.globals["site"] = config
+    environment.filters["markdown"] = render_markdown
+    return environment
+
+
+def listing_pages(corpus: Corpus, per_page: int) -> Iterator[Page]:
+    """The home page and its paginated continuation (``page/2/``, ``page/3/`` ...)."""
+    count = max(1, math.ceil(len(corpus.papers) / per_page))
+    dirs = tuple("" if n == 1 else f"page/{n}/" for n in range(1, count + 1))
+    for number in range(1, count + 1):
+        start = (number - 1) * per_page
+        yield Page(
+            path=f"{dirs[number - 1]}index.html",
+            template="index.html",
+            context={
+                "papers": corpus.papers[start : start + per_page],
+                "first_position": start + 1,
+                "collections": corpus.collections,
+                "paper_count": len(corpus.papers),
+                "pager": Pager(number, count, dirs),
+            },
+        )
+
+
+def paper_page(paper: Paper, corpus: Corpus) -> Page:
+    """The page of one paper."""
+    return Page(
+        path=f"{paper.url_path}index.html",
+        template="paper.html",
+        context={
+            "paper": paper,
+            "paper_collections": [corpus.collection(cid) for cid in paper.collections],
+            "lookup_links": lookup_links(paper),
+        },
+    )
+
+
+def collection_page(collection: Collection, corpus: Corpus) -> Page:
+    """The page of one collection, listing all its papers in page order."""
+    return Page(
+        path=f"{collection.url_path}index.html",
+        template="collection.html",
+        context={
+            "collection": collection,
+            "papers": [corpus.paper(pid) for pid in collection.paper_ids],
+        },
+    )
+
+
+def site_pages(corpus: Corpus, config: SiteConfig) -> list[Page]:
+    """Every HTML page of the site, in a stable order."""
+    pages = list(listing_pages(corpus, config.per_page))
+    pages.append(
+        Page("collections/index.html", "collections.html", {"collections": corpus.collections})
+    )
+    pages += [collection_page(c, corpus) for c in corpus.collections]
+    pages += [paper_page(p, corpus) for p in corpus.papers]
+    pages.append(Page("search/index.html", "search.html", {}))
+    pages.append(Page("404.html", "404.html", {"absolute_links": True}))
+    return pages
+
+
+def render_page(environment: Environment, page: Page, corpus: Corpus) -> str:
+    """Render one page with the context every template shares; a template fault names its file."""
+    context = {"absolute_links": False, **page.context}
+    try:
+        template = environment.get_template(page.template)
+        return template.render(page_path=page.path, all_collections=corpus.collections, **context)
+    except TemplateSyntaxError as exc:
+        raise BuildError(
+            f"templates/{exc.name or page.template}:{exc.lineno}: {exc.message}"
+        ) from None
+    except TemplateError as exc:
+        raise BuildError(f"templates/{page.template}: while rendering {page.path}: {exc}") from None
+
+
+def papers_json(corpus: Corpus, config: SiteConfig) -> str:
+    """``papers.json``: every paper as plain data, its url being the page's path under the base URL."""
+    records = [
+        {
+            "id": paper.id,
+            "slug": paper.slug,
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "collections": list(paper.collections),
+            "url": config.base_path + paper.url_path,
+        }
+        for paper in corpus.papers
+    ]
+    return json.dumps(records, ensure_ascii=False, sort_keys=True, indent=1) + "\n"

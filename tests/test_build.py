@@ -1,0 +1,314 @@
+"""Build tests: sites built into tmp_path and read back with an HTML parser."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.build import BuildOptions, build
+from generator.errors import BuildError, ParseError, StrictModeError
+from generator.parse import parse_dump
+from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SUBPATH
+from tests.html import find_by_id, links, parse_html, text_of
+from tests.test_parse import ABSTRACT_1, ABSTRACT_2, LAYOUT_B
+
+
+def all_seed_records():
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        yield from parse_dump(path.read_text("utf-8"), path.name).records
+
+
+def test_every_seed_paper_has_its_page_with_its_exact_abstract(seeds_site: Path) -> None:
+    papers = json.loads((seeds_site / "papers.json").read_text("utf-8"))
+    by_title = {p["title"]: p for p in papers}
+    records = list(all_seed_records())
+    assert len(records) == 602
+    for record in records:
+        paper = by_title[record.title]
+        page = parse_html(seeds_site / "papers" / paper["slug"] / "index.html")
+        assert text_of(page.find(".//h1")) == record.title
+        abstract = page.find(".//p[@class='abstract']")
+        assert "".join(abstract.itertext()) == record.abstract
+    assert len(list((seeds_site / "papers").iterdir())) == 545
+
+
+def test_papers_json_lists_every_paper(seeds_site: Path) -> None:
+    papers = json.loads((seeds_site / "papers.json").read_text("utf-8"))
+    assert len(papers) == 545
+    assert all(set(p) == {"id", "slug", "title", "abstract", "collections", "url"} for p in papers)
+    first = papers[0]
+    assert first["url"] == f"{SUBPATH}papers/{first['slug']}/"
+    assert first["collections"] == ["000_9a4de9028e002a6d"]
+    assert sum(len(p["collections"]) for p in papers) == 602
+
+
+def test_home_is_paginated_fifty_a_page(seeds_site: Path) -> None:
+    home = parse_html(seeds_site / "index.html")
+    items = home.findall(".//ol[@class='paper-list']/li")
+    assert len(items) == 50
+    pager = home.find(".//nav[@class='pager']")
+    assert [text_of(a) for a in pager.findall(".//ol/li/a")] == [str(n) for n in range(1, 12)]
+    assert pager.find(".//a[@rel='next']").get("href") == "page/2/"
+    last = parse_html(seeds_site / "page" / "11" / "index.html")
+    assert len(last.findall(".//ol[@class='paper-list']/li")) == 545 - 500
+    assert last.find(".//ol[@class='paper-list']").get("start") == "501"
+    assert last.find(".//nav[@class='pager']//a[@rel='prev']").get("href") == "../10/"
+    assert last.find(".//nav[@class='pager']//a[@rel='next']") is None
+    cards = home.findall(".//ul[@class='collection-cards']/li")
+    assert [text_of(c) for c in cards][1] == "Optimisation and learning dynamics 73 papers · May 19"
+
+
+def test_collection_pages_list_their_papers(seeds_site: Path) -> None:
+    page = parse_html(seeds_site / "collections" / "003_ec176ae3cada82f8" / "index.html")
+    assert text_of(page.find(".//h1")) == "On-device and efficient learning"
+    assert len(page.findall(".//ol[@class='paper-list']/li")) == 51
+    description = page.find(".//div[@class='prose']")
+    assert description.find(".//strong").text == "May 23"
+    index = parse_html(seeds_site / "collections" / "index.html")
+    assert len(index.findall(".//ul[@class='collection-cards']/li")) == 5
+
+
+def test_paper_page_links_collections_and_lookup_services(seeds_site: Path) -> None:
+    papers = json.loads((seeds_site / "papers.json").read_text("utf-8"))
+    shared = next(p for p in papers if len(p["collections"]) == 3)
+    page = parse_html(seeds_site / "papers" / shared["slug"] / "index.html")
+    chips = page.findall(".//ul[@class='chips']/li/a")
+    assert [c.get("href") for c in chips] == [
+        f"../../collections/{c}/" for c in shared["collections"]
+    ]
+    lookups = {text_of(a): a.get("href") for a in page.findall(".//ul[@class='lookup-links']/li/a")}
+    assert set(lookups) == {"arXiv", "Hugging Face Papers", "Semantic Scholar", "Google Scholar"}
+    hosts = {urlsplit(href).netloc for href in lookups.values()}
+    assert hosts == {"arxiv.org", "huggingface.co", "www.semanticscholar.org", "scholar.google.com"}
+    first_word = shared["title"].split()[0]
+    assert all(first_word in urlsplit(href).query for href in lookups.values())
+
+
+def test_every_page_has_a_search_form_leading_to_the_search_page(seeds_site: Path) -> None:
+    for path in ["index.html", "papers/2bp-2-stage-backpropagation/index.html", "404.html"]:
+        page = parse_html(seeds_site / path)
+        form = page.find(".//form[@role='search']")
+        assert form.get("method") == "get"
+        assert form.find(".//input[@type='search'][@name='q']") is not None
+        target = posixpath.normpath(
+            posixpath.join(posixpath.dirname("/papershelf/" + path), form.get("action"))
+        )
+        assert target + "/" == "/papershelf/search/" or form.get("action") == "/papershelf/search/"
+
+
+def test_search_page_explains_that_it_needs_javascript(seeds_site: Path) -> None:
+    page = parse_html(seeds_site / "search" / "index.html")
+    noscript = page.find(".//noscript")
+    assert noscript is not None
+    # html5lib parses <noscript> content as text when scripting is on; read it as markup.
+    assert "needs JavaScript" in "".join(noscript.itertext())
+    assert find_by_id(page, "search-results") is not None
+    app = find_by_id(page, "search-app")
+    assert app.get("data-index-url") == "search_index.json"
+
+
+def resolve(page_path: str, link: str) -> str | None:
+    """The file a link on the page points at (None for external links and fragments)."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    if parts.path.startswith("/"):
+        assert parts.path.startswith(SUBPATH), (
+            f"{page_path}: root-relative link {link!r} outside the subpath"
+        )
+        target = parts.path[len(SUBPATH) :]
+    else:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), parts.path))
+        if parts.path.endswith("/"):
+            target += "/"
+    if target in ("", ".", "./"):
+        return "index.html"
+    return target + "index.html" if target.endswith("/") else target
+
+
+def test_every_internal_link_resolves_under_the_subpath(seeds_site: Path) -> None:
+    pages = sorted(p.relative_to(seeds_site).as_posix() for p in seeds_site.rglob("*.html"))
+    assert len(pages) == 11 + 1 + 5 + 545 + 1 + 1
+    checked = 0
+    for page_path in pages:
+        root = parse_html(seeds_site / page_path)
+        for link in links(root):
+            target = resolve(page_path, link)
+            if target is None:
+                continue
+            assert not target.startswith(".."), f"{page_path}: {link!r} leaves the site"
+            assert (seeds_site / target).is_file(), f"{page_path}: broken link {link!r}"
+            checked += 1
+    assert checked > 5_000  # about nine internal links a page
+
+
+def test_404_page_links_are_absolute_under_the_base_path(seeds_site: Path) -> None:
+    root = parse_html(seeds_site / "404.html")
+    internal = [link for link in links(root) if not urlsplit(link).scheme and link[0] != "#"]
+    assert internal and all(link.startswith(SUBPATH) for link in internal)
+
+
+def test_lunr_and_assets_are_copied(seeds_site: Path) -> None:
+    lunr_js = (seeds_site / "static/vendor/lunr.min.js").read_text("utf-8")
+    assert "2.3.9" in lunr_js
+    assert (seeds_site / "static/css/site.css").is_file()
+    assert (seeds_site / "static/js/search.js").is_file()
+    assert (seeds_site / ".nojekyll").is_file()
+
+
+def write_seeds(folder: Path, files: dict[str, str | bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def small_options(tmp_path: Path, **overrides) -> BuildOptions:
+    values = {
+        "seeds_dir": tmp_path / "seeds",
+        "out_dir": tmp_path / "out",
+        "config_path": tmp_path / "site.yml",
+    }
+    values.update(overrides)
+    return BuildOptions(**values)
+
+
+def test_small_site_builds_at_the_domain_root(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"may.txt": LAYOUT_B})
+    report = build(small_options(tmp_path))
+    assert (report.papers, report.collections, report.warnings) == (3, 1, ())
+    home = parse_html(tmp_path / "out" / "index.html")
+    assert [text_of(a) for a in home.findall(".//h3/a")] == [
+        "Graph Rewiring Done Right",
+        "Forward-Only Learning",
+        "Four-Bit Language Models",
+    ]
+    assert home.find(".//nav[@class='pager']") is None
+    not_found = parse_html(tmp_path / "out" / "404.html")
+    assert not_found.find(".//link[@rel='stylesheet']").get("href") == "/static/css/site.css"
+    papers = json.loads((tmp_path / "out" / "papers.json").read_text("utf-8"))
+    assert papers[0]["url"] == "/papers/graph-rewiring-done-right/"
+
+
+def test_titles_and_abstracts_are_escaped(tmp_path: Path) -> None:
+    title = "<script>alert(1)</script> & {{ 7*7 }}"
+    write_seeds(tmp_path / "seeds", {"x.txt": f"{title}\n{ABSTRACT_1} <b>bold</b>\n"})
+    build(small_options(tmp_path))
+    papers = json.loads((tmp_path / "out" / "papers.json").read_text("utf-8"))
+    page_path = tmp_path / "out" / "papers" / papers[0]["slug"] / "index.html"
+    page = parse_html(page_path)
+    assert text_of(page.find(".//h1")) == title
+    assert page.find(".//h1//script") is None
+    assert "<script>alert" not in page_path.read_text("utf-8")
+    assert "".join(page.find(".//p[@class='abstract']").itertext()).endswith("<b>bold</b>")
+
+
+def test_warnings_are_reported_and_strict_refuses_them(tmp_path: Path) -> None:
+    broken = LAYOUT_B.replace(f"{ABSTRACT_1}\n\n", "")
+    write_seeds(tmp_path / "seeds", {"broken.txt": broken})
+    report = build(small_options(tmp_path))
+    assert [w.line for w in report.warnings] == [11]
+    assert report.papers == 3
+    with pytest.raises(StrictModeError):
+        build(small_options(tmp_path, out_dir=tmp_path / "strict-out", strict=True))
+    assert not (tmp_path / "strict-out").exists()
+
+
+def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    build(small_options(tmp_path))
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    write_seeds(tmp_path / "seeds", {"b.txt": b"\xff\xfe not utf-8"})
+    with pytest.raises(ParseError):
+        build(small_options(tmp_path))
+    after = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert after == before
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert leftovers == []
+
+
+def test_output_folder_that_holds_the_seeds_is_refused(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    with pytest.raises(BuildError, match="refusing to use"):
+        build(small_options(tmp_path, out_dir=tmp_path))
+    assert (tmp_path / "seeds" / "a.txt").is_file()
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_cli_builds_and_prints_a_summary(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B, "b.txt": f"Solo\n{ABSTRACT_2}\n"})
+    result = run_cli("build", "--base-url", "/REPO/", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("papershelf: 4 papers in 2 collections, ")
+    assert "written to _site/, 0 warnings" in result.stdout
+    papers = json.loads((tmp_path / "_site" / "papers.json").read_text("utf-8"))
+    assert papers[0]["url"].startswith("/REPO/papers/")
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "code", "message"),
+    [
+        (None, [], 4, "error: seeds: seeds folder not found\n"),
+        ({}, [], 4, "error: seeds: no dump files (*.txt) in the seeds folder\n"),
+        ({"a.txt": ""}, [], 5, "error: seeds/a.txt: empty file, no records\n"),
+        (
+            {"a.txt": b"T\n\xc3\x28 abstract"},
+            [],
+            5,
+            "error: seeds/a.txt:2: not valid UTF-8 (byte 0xc3 at offset 2)\n",
+        ),
+        (
+            {"a.txt": LAYOUT_B},
+            ["--config", "nope.yml"],
+            3,
+            "error: nope.yml: config file not found\n",
+        ),
+        ({"a.txt": LAYOUT_B}, ["--base-url", "javascript:x"], 3, "error: --base-url: Config value"),
+    ],
+    ids=[
+        "missing-folder",
+        "empty-folder",
+        "empty-file",
+        "not-utf8",
+        "missing-config",
+        "bad-base-url",
+    ],
+)
+def test_cli_errors_are_messages_with_exit_codes(
+    tmp_path: Path, files, args, code: int, message: str
+) -> None:
+    if files is not None:
+        write_seeds(tmp_path / "seeds", files)
+    result = run_cli("build", *args, cwd=tmp_path)
+    assert result.returncode == code
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "_site").exists()
+
+
+def test_cli_strict_mode_prints_the_warnings(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B.replace("Forward-Only Learning\n\n", "")})
+    result = run_cli("build", "--strict", cwd=tmp_path)
+    assert result.returncode == 6
+    assert result.stderr.splitlines()[0].startswith(
+        "warning: seeds/a.txt:15: abstract without title, skipped: 'Backpropagation is"
+    )
+    assert "error: --strict: 1 warning turned into an error; nothing was written" in result.stderr
+    assert not (tmp_path / "_site").exists()

@@ -1,0 +1,110 @@
+"""Config tests: typed values, and every problem named with its key and line, all at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.config import SiteConfig, load_config, parse_config
+from generator.errors import ConfigError
+from tests.conftest import SITE_CONFIG
+
+
+def test_project_site_yml_is_valid() -> None:
+    config = load_config(SITE_CONFIG)
+    assert config.per_page == 50
+    assert set(config.collections) == {
+        "000_9a4de9028e002a6d",
+        "001_0341fee289cc69d9",
+        "002_155d1d252854c531",
+        "003_ec176ae3cada82f8",
+        "004_237dc198f15ea8b3",
+    }
+
+
+def test_empty_or_missing_config_gives_defaults(tmp_path) -> None:
+    assert parse_config("") == SiteConfig()
+    assert load_config(tmp_path / "absent.yml") == SiteConfig()
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "absent.yml", required=True)
+
+
+def test_values_are_typed() -> None:
+    config = parse_config(
+        "title: Lab shelf\nper_page: 20\ncollections:\n  x:\n    date: 2024-05-19\n"
+    )
+    assert config.title == "Lab shelf"
+    assert config.per_page == 20
+    assert config.collections["x"].date == dt.date(2024, 5, 19)
+
+
+def test_every_problem_is_reported_at_once_with_key_and_line() -> None:
+    text = (
+        "title: Fine\n"
+        "per_pgae: 20\n"
+        "per_page: twenty\n"
+        "collections:\n"
+        "  x:\n"
+        "    titel: Typo\n"
+        "    date: May 19\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "site.yml")
+    assert caught.value.problems == [
+        "line 2: Config value 'per_pgae': unknown key (known keys: base_url, collections, "
+        "description, language, per_page, title)",
+        "line 3: Config value 'per_page': expected an integer, got str ('twenty')",
+        "line 6: Config value 'collections.x.titel': unknown key (known keys: date, description, "
+        "title)",
+        "line 7: Config value 'collections.x.date': expected a date written YYYY-MM-DD, got str "
+        "('May 19')",
+    ]
+    assert str(caught.value).startswith("site.yml: line 2: Config value 'per_pgae'")
+
+
+def test_invalid_yaml_names_the_line() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config("title: ok\nper_page: [1, 2\n", "site.yml")
+    assert caught.value.problems[0].startswith("line 3: invalid YAML:")
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    with pytest.raises(ConfigError, match="line 1: expected a mapping of options"):
+        parse_config("- a\n- b\n")
+
+
+def test_repeated_key_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="line 2: Config value 'title': given twice"):
+        parse_config("title: a\ntitle: b\n")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("/", "/"),
+        ("/REPO", "/REPO/"),
+        ("/REPO/", "/REPO/"),
+        ("https://user.github.io/REPO", "https://user.github.io/REPO/"),
+        ("https://papers.example.org", "https://papers.example.org/"),
+    ],
+)
+def test_base_url_is_normalised(given: str, expected: str) -> None:
+    assert SiteConfig().with_base_url(given).base_url == expected
+
+
+@pytest.mark.parametrize(
+    "given", ["javascript:alert(1)", "REPO/", "/a b/", "https:///x/", "/REPO/?q=1", "ftp://host/"]
+)
+def test_bad_base_urls_are_refused(given: str) -> None:
+    with pytest.raises(ConfigError, match="--base-url"):
+        SiteConfig().with_base_url(given)
+
+
+def test_base_path_and_absolute_base() -> None:
+    assert SiteConfig().with_base_url("https://u.github.io/r/").base_path == "/r/"
+    assert (
+        SiteConfig().with_base_url("https://u.github.io/r/").absolute_base
+        == "https://u.github.io/r/"
+    )
+    assert SiteConfig().with_base_url("/r/").absolute_base is None

@@ -1,0 +1,169 @@
+"""Parser tests: the real seeds, both layouts written inline, and broken input."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.parse import content_lines, decode_dump, looks_like_abstract, parse_dump
+from tests.conftest import SEEDS_DIR
+
+ABSTRACT_1 = (
+    "We study message passing on graphs and show that rewiring the graph reduces over-squashing. "
+    "Our method adds edges between distant nodes according to their curvature. Experiments on "
+    "long-range benchmarks confirm the theory and improve accuracy over strong baselines."
+)
+ABSTRACT_2 = (
+    "Backpropagation is biologically implausible. We propose a forward-only learning rule that "
+    "trains each layer with a local objective. The rule matches backpropagation on small image "
+    "benchmarks while using less memory, and it scales to deeper networks than earlier work."
+)
+ABSTRACT_3 = (
+    "Large language models can be compressed to four bits with little loss. We analyse the error "
+    "of quantised attention and propose a calibration method that needs no retraining. It keeps "
+    "perplexity within one percent of the full-precision model on every benchmark we tried."
+)
+
+LAYOUT_A = (
+    "Get trending papers in your email inbox once a day!\n"
+    "Get trending papers in your email inbox!\n"
+    f"SubscribeGraph Rewiring Done Right\n{ABSTRACT_1}\n"
+    f"Forward-Only Learning\n{ABSTRACT_2}\n"
+    f"Four-Bit Language Models\n{ABSTRACT_3}"
+)
+LAYOUT_B = (
+    "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\n"
+    "byAK and the research community\n\nMay 19\n\n"
+    f"Graph Rewiring Done Right\n\n{ABSTRACT_1}\n\n"
+    f"Forward-Only Learning\n\n{ABSTRACT_2}\n\n"
+    f"Four-Bit Language Models\n\n{ABSTRACT_3}\n"
+)
+EXPECTED_TITLES = ["Graph Rewiring Done Right", "Forward-Only Learning", "Four-Bit Language Models"]
+
+
+SEED_COUNTS = {
+    "000_9a4de9028e002a6d.txt": 211,
+    "001_0341fee289cc69d9.txt": 73,
+    "002_155d1d252854c531.txt": 65,
+    "003_ec176ae3cada82f8.txt": 51,
+    "004_237dc198f15ea8b3.txt": 202,
+}
+
+
+@pytest.mark.parametrize(("name", "count"), sorted(SEED_COUNTS.items()))
+def test_real_seed_record_counts(name: str, count: int) -> None:
+    dump = parse_dump((SEEDS_DIR / name).read_text(encoding="utf-8"), name)
+    assert len(dump.records) == count
+    assert dump.warnings == ()
+    assert dump.errors == ()
+    assert all(record.abstract for record in dump.records)
+    assert all(not record.title.startswith("Subscribe") for record in dump.records)
+
+
+def test_real_seed_first_records_and_dates() -> None:
+    glued = parse_dump((SEEDS_DIR / "000_9a4de9028e002a6d.txt").read_text("utf-8"), "000")
+    assert glued.records[0].title == "Locality-Aware Graph-Rewiring in GNNs"
+    assert glued.records[0].line == 3
+    assert glued.records[0].abstract.startswith("Graph Neural Networks (GNNs) are popular models")
+    assert glued.date is None
+    dated = parse_dump((SEEDS_DIR / "001_0341fee289cc69d9.txt").read_text("utf-8"), "001")
+    assert dated.date is not None and dated.date.label == "May 19"
+    assert dated.records[0].title.startswith("From Logistic Regression to the Perceptron")
+    assert dated.records[0].line == 11
+    assert dated.date.line == 9
+
+
+@pytest.mark.parametrize("text", [LAYOUT_A, LAYOUT_B], ids=["glued-layout", "blank-line-layout"])
+def test_both_layouts_parse_alike(text: str) -> None:
+    dump = parse_dump(text, "inline.txt")
+    assert [r.title for r in dump.records] == EXPECTED_TITLES
+    assert [r.abstract for r in dump.records] == [ABSTRACT_1, ABSTRACT_2, ABSTRACT_3]
+    assert dump.warnings == () and dump.errors == ()
+
+
+def test_blank_line_layout_reads_date_and_lines() -> None:
+    dump = parse_dump(LAYOUT_B, "b.txt")
+    assert (dump.date.month, dump.date.day, dump.date.year) == (5, 19, None)
+    assert [r.line for r in dump.records] == [11, 15, 19]
+
+
+@pytest.mark.parametrize("layout", [LAYOUT_A, LAYOUT_B], ids=["glued-layout", "blank-line-layout"])
+def test_noise_is_tolerated(layout: str) -> None:
+    noisy = "\ufeff" + "\n\n".join(line + "  \t" for line in layout.split("\n")).replace(
+        "\n", "\r\n"
+    )
+    dump = parse_dump(noisy, "noisy.txt")
+    assert [r.title for r in dump.records] == EXPECTED_TITLES
+    assert [r.abstract for r in dump.records] == [ABSTRACT_1, ABSTRACT_2, ABSTRACT_3]
+
+
+def test_title_followed_by_title_is_a_warning_and_later_records_survive() -> None:
+    text = LAYOUT_B.replace(f"{ABSTRACT_1}\n\n", "")
+    dump = parse_dump(text, "seeds/broken.txt")
+    assert [r.title for r in dump.records] == EXPECTED_TITLES
+    assert [r.abstract for r in dump.records] == [None, ABSTRACT_2, ABSTRACT_3]
+    assert [str(w) for w in dump.warnings] == [
+        "seeds/broken.txt:11: title without abstract: 'Graph Rewiring Done Right'"
+    ]
+
+
+def test_abstract_without_title_is_a_warning_naming_its_line() -> None:
+    text = LAYOUT_B.replace("Forward-Only Learning\n\n", "")
+    dump = parse_dump(text, "seeds/broken.txt")
+    assert [r.title for r in dump.records] == [
+        "Graph Rewiring Done Right",
+        "Four-Bit Language Models",
+    ]
+    assert [r.abstract for r in dump.records] == [ABSTRACT_1, ABSTRACT_3]
+    assert len(dump.warnings) == 1
+    warning = dump.warnings[0]
+    assert (warning.path, warning.line) == ("seeds/broken.txt", 15)
+    assert warning.message.startswith("abstract without title, skipped: 'Backpropagation is")
+
+
+def test_last_title_without_abstract_is_kept_with_a_warning() -> None:
+    dump = parse_dump(LAYOUT_A + "\nAn Orphan Title", "a.txt")
+    assert dump.records[-1].title == "An Orphan Title"
+    assert dump.records[-1].abstract is None
+    assert [w.line for w in dump.warnings] == [9]
+
+
+def test_empty_and_furniture_only_dumps_are_errors() -> None:
+    assert [str(e) for e in parse_dump("", "e.txt").errors] == ["e.txt: empty file, no records"]
+    assert [str(e) for e in parse_dump("\ufeff \r\n\n", "e.txt").errors] == [
+        "e.txt: empty file, no records"
+    ]
+    furniture = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nMay 19\n"
+    assert [str(e) for e in parse_dump(furniture, "f.txt").errors] == [
+        "f.txt: no records found (only page furniture)"
+    ]
+
+
+def test_undecodable_and_binary_files_are_errors_naming_the_file() -> None:
+    text, problem = decode_dump(b"Title\nabstract \xff\xfe here\n", "seeds/latin.txt")
+    assert text is None
+    assert str(problem) == "seeds/latin.txt:2: not valid UTF-8 (byte 0xff at offset 15)"
+    text, problem = decode_dump(b"\x89PNG\r\n\x1a\n\x00\x00", "seeds/image.txt")
+    assert text is None
+    assert str(problem) == "seeds/image.txt: binary file (contains NUL bytes), not a text dump"
+    text, problem = decode_dump("\ufeffTitle\n".encode(), "bom.txt")
+    assert (text, problem) == ("Title\n", None)
+
+
+def test_subscribe_is_only_furniture_in_the_header() -> None:
+    text = LAYOUT_B + "\nSubscribers Prefer Short Titles\n\n" + ABSTRACT_1
+    dump = parse_dump(text, "b.txt")
+    assert dump.records[-1].title == "Subscribers Prefer Short Titles"
+
+
+def test_content_lines_skips_blanks_and_keeps_numbers() -> None:
+    assert list(content_lines("a\r\n\r\n  b  \rc")) == [(1, "a"), (3, "b"), (4, "c")]
+
+
+def test_abstract_recogniser() -> None:
+    assert looks_like_abstract(ABSTRACT_1)
+    assert not looks_like_abstract("Attention Is All You Need")
+    assert not looks_like_abstract(
+        "Let's Make Block Coordinate Descent Converge Faster: Faster Greedy Rules, Message-Passing, "
+        "Active-Set Complexity, and Superlinear Convergence"
+    )
+    assert looks_like_abstract("We do X. Then we do Y. Finally Z works.")
