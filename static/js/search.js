@@ -4,7 +4,7 @@
   "use strict";
 
   var app = document.getElementById("search-app");
-  if (!app || typeof lunr === "undefined") return;
+  if (!app || typeof papershelfSearch === "undefined") return;
 
   var input = document.getElementById("search-input");
   var status = document.getElementById("search-status");
@@ -14,26 +14,9 @@
 
   function setStatus(text) { status.textContent = text; }
 
-  /* Build the query with lunr's query API so that no user input can reach the query-string
-     parser (which throws on unbalanced quotes, colons, "~" and the like). */
-  function runQuery(index, text) {
-    var tokens = lunr.tokenizer(text);
-    if (!tokens.length) return [];
-    return index.query(function (query) {
-      tokens.forEach(function (token) {
-        var term = token.toString();
-        if (!term) return;
-        query.term(term, { boost: 10 });
-        query.term(term, { boost: 1, wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });
-      });
-    });
-  }
-
-  function renderResults(payload, results) {
+  function renderResults(results) {
     list.replaceChildren();
-    results.slice(0, MAX_RESULTS).forEach(function (result) {
-      var doc = payload.docs[result.ref];
-      if (!doc) return;
+    results.slice(0, MAX_RESULTS).forEach(function (doc) {
       var item = document.createElement("li");
       item.className = "search-result";
       var heading = document.createElement("h2");
@@ -49,15 +32,23 @@
     });
   }
 
-  function search(payload, index, text) {
+  var latest = 0; // answers may arrive out of order; only the last query's is shown
+
+  function search(engine, text) {
+    var ticket = ++latest;
     text = text.trim();
     if (!text) {
       list.replaceChildren();
-      setStatus("Type to search " + Object.keys(payload.docs).length + " papers.");
-      return;
+      setStatus("Type to search " + engine.documentCount + " papers.");
+      return Promise.resolve();
     }
-    var results = runQuery(index, text);
-    renderResults(payload, results);
+    return engine.search(text).then(function (results) {
+      if (ticket === latest) show(text, results);
+    });
+  }
+
+  function show(text, results) {
+    renderResults(results);
     var shown = Math.min(results.length, MAX_RESULTS);
     setStatus(results.length === 0 ? "No papers match “" + text + "”."
       : results.length + (results.length === 1 ? " paper matches" : " papers match") + " “" + text + "”"
@@ -67,14 +58,9 @@
   var query = new URLSearchParams(window.location.search).get("q") || "";
   input.value = query;
   setStatus("Loading the search index…");
-  fetch(app.dataset.indexUrl)
-    .then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    })
-    .then(function (payload) {
-      var index = lunr.Index.load(payload.index);
-      search(payload, index, input.value);
+  papershelfSearch.open(app.dataset.indexUrl)
+    .then(function (engine) {
+      search(engine, input.value);
       var timer = null;
       input.addEventListener("input", function () {
         clearTimeout(timer);
@@ -82,7 +68,7 @@
           var url = new URL(window.location.href);
           if (input.value) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
           history.replaceState(null, "", url);
-          search(payload, index, input.value);
+          search(engine, input.value);
         }, 80);
       });
     })
