@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from generator import search_text
 from generator.model import Corpus, Paper
 
@@ -44,14 +46,24 @@ SCORE_SCALE = 1000  # scores are rounded to 3 decimals, as lunr does, and shippe
 
 @dataclass(frozen=True)
 class Postings:
-    """An inverted index: per term (sorted as JavaScript sorts strings), per field, docs and scores."""
+    """An inverted index: terms sorted as JavaScript sorts strings; per field, flat arrays of doc
+    numbers and scores grouped by term (term t's entries are ``offsets[t]:offsets[t + 1]``)."""
 
     fields: tuple[str, ...]
     vocabulary: tuple[str, ...]
-    words: tuple[str, ...]  # [term] -> the words that stem to it, where a prefix needs them
-    docs: tuple[tuple[array, ...], ...]  # [term][field] -> doc numbers, ascending
-    scores: tuple[tuple[array, ...], ...]  # [term][field] -> score * SCORE_SCALE, rounded
+    words: tuple[str, ...]  # [term] -> the words that stem to it, for typed beginnings and typos
+    offsets: tuple[np.ndarray, ...]  # [field] -> int64[len(vocabulary) + 1]
+    docs: tuple[np.ndarray, ...]  # [field] -> doc numbers, ascending within a term
+    scores: tuple[np.ndarray, ...]  # [field] -> score * SCORE_SCALE, as lunr rounds it
     document_count: int
+
+    def term_docs(self, field: int, term: int) -> np.ndarray:
+        """The doc numbers holding a term in a field."""
+        return self.docs[field][self.offsets[field][term] : self.offsets[field][term + 1]]
+
+    def term_scores(self, field: int, term: int) -> np.ndarray:
+        """The scaled scores of a term in a field, aligned with ``term_docs``."""
+        return self.scores[field][self.offsets[field][term] : self.offsets[field][term + 1]]
 
 
 def js_order(term: str) -> bytes:
@@ -63,82 +75,90 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
     """Tokenise, normalise and score every document's fields (texts in field order) as lunr would."""
     names = tuple(fields)
     term_ids: dict[str, int] = {}
-    docs: list[list[array]] = []
-    tfs: list[list[array]] = []
-    lengths: list[array] = [array("I") for _ in names]
-    # Per kind of field, the index terms of each distinct word met so far (the hot path).
-    word_terms: list[dict[str, tuple[str, ...]]] = [{} for _ in names]
+    # Per kind of field, the term ids of each distinct word met so far (the hot path).
+    word_terms: list[dict[str, tuple[int, ...]]] = [{} for _ in names]
     keeps = [name in search_text.STOP_WORDS_KEPT_IN for name in names]
+    flat = [(array("I"), array("I"), array("I")) for _ in names]  # term ids, docs, tfs
+    lengths: list[array] = [array("I") for _ in names]
     count = 0
     for doc, values in enumerate(texts):
         count += 1
         for position, text in enumerate(values):
             cache = word_terms[position]
-            frequencies: dict[str, int] = {}
+            frequencies: dict[int, int] = {}
             length = 0
             for word, times in Counter(search_text.split_words(text)).items():
-                terms = cache.get(word)
-                if terms is None:
-                    terms = cache[word] = search_text.index_terms(word, keeps[position])
-                for term in terms:
-                    frequencies[term] = frequencies.get(term, 0) + times
-                length += times * len(terms)
+                tids = cache.get(word)
+                if tids is None:
+                    terms = search_text.index_terms(word, keeps[position])
+                    tids = cache[word] = tuple(term_ids.setdefault(t, len(term_ids)) for t in terms)
+                for tid in tids:
+                    frequencies[tid] = frequencies.get(tid, 0) + times
+                length += times * len(tids)
             lengths[position].append(length)
-            for term, tf in frequencies.items():
-                tid = term_ids.get(term)
-                if tid is None:
-                    tid = term_ids[term] = len(term_ids)
-                    docs.append([array("I") for _ in names])
-                    tfs.append([array("H") for _ in names])
-                docs[tid][position].append(doc)
-                tfs[tid][position].append(min(tf, 65535))
-    norms = []  # per field: the BM25 length normalisation of each field length, cached
-    for position in range(len(names)):
-        average = sum(lengths[position]) / count if count else 0.0
-        cache: dict[int, float] = {}
-        for length in lengths[position]:
-            if length not in cache:
-                cache[length] = BM25_K1 * (1 - BM25_B + BM25_B * (length / average))
-        norms.append((cache, lengths[position]))
+            tids_out, docs_out, tfs_out = flat[position]
+            tids_out.extend(frequencies)
+            tfs_out.extend(frequencies.values())
+            docs_out.extend([doc] * len(frequencies))
+
     vocabulary = sorted(term_ids, key=js_order)
-    all_docs, all_scores = [], []
-    for term in vocabulary:
-        tid = term_ids[term]
-        with_term = sum(len(d) for d in docs[tid])  # lunr counts a doc once per field
-        x = (count - with_term + 0.5) / (with_term + 0.5)
-        idf = math.log(1 + abs(x))
-        term_scores = []
-        for position, name in enumerate(names):
-            cache, field_lengths = norms[position]
-            boost = fields[name]
-            term_scores.append(
-                array(
-                    "I",
-                    [
-                        _scaled(idf * ((BM25_K1 + 1) * tf) / (cache[field_lengths[d]] + tf) * boost)
-                        for d, tf in zip(docs[tid][position], tfs[tid][position], strict=True)
-                    ],
-                )
+    rank = np.empty(len(term_ids), dtype=np.int64)
+    rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
+    grouped = []
+    for tids, docs, tfs in flat:
+        terms = rank[np.frombuffer(tids, dtype=np.uint32)] if tids else np.zeros(0, np.int64)
+        order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
+        grouped.append(
+            (
+                terms[order],
+                np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int64) if docs else terms,
+                np.frombuffer(tfs, dtype=np.uint32)[order].astype(np.float64) if tfs else terms,
             )
-        all_docs.append(tuple(docs[tid]))
-        all_scores.append(tuple(term_scores))
+        )
+    counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
+    # lunr's idf counts a document once per field that holds the term; math.log, as lunr.py.
+    with_term = sum(counts).tolist() if counts else []
+    idf = np.array(
+        [math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term], dtype=np.float64
+    )
+    offsets, scores, docs_by_field = [], [], []
+    for position, name in enumerate(names):
+        terms, docs, tfs = grouped[position]
+        field_lengths = np.frombuffer(lengths[position], dtype=np.uint32).astype(np.float64)
+        average = sum(lengths[position]) / count if count else 1.0
+        # The same floating-point operations, in the same order, as lunr.py's builder.
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * (field_lengths / average))
+        score = idf[terms] * ((BM25_K1 + 1) * tfs) / (norm[docs] + tfs) * fields[name]
+        scores.append(_scaled(score))
+        docs_by_field.append(docs)
+        offsets.append(np.concatenate(([0], np.cumsum(counts[position]))).astype(np.int64))
     words = _stemmed_words(word_terms, keeps)
     return Postings(
         names,
         tuple(vocabulary),
         tuple(" ".join(words.get(term, ())) for term in vocabulary),
-        tuple(all_docs),
-        tuple(all_scores),
+        tuple(offsets),
+        tuple(docs_by_field),
+        tuple(scores),
         count,
     )
 
 
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    """round(score, 3) * 1000 as integers: what lunr.py stores, shipped as n and read as n / 1000."""
+    scaled = scores * SCORE_SCALE
+    result = np.rint(scaled).astype(np.int64)
+    # Near a half the product's rounding may differ from Python's exact decimal rounding.
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
+        result[i] = round(round(float(scores[i]), 3) * SCORE_SCALE)
+    return result
+
+
 def _stemmed_words(
-    word_terms: list[dict[str, tuple[str, ...]]], keeps: list[bool]
+    word_terms: list[dict[str, tuple[int, ...]]], keeps: list[bool]
 ) -> dict[str, list[str]]:
-    """Per stem, the normalised words the stemmer shortened to it ("diffusion" for "diffus"), so a
-    typed beginning such as "diffusio" finds it; a word that begins another of the same stem is
-    left out, the longer one serves for both."""
+    """Per stem, the normalised words the stemmer changed into it ("diffusion" for "diffus"), so a
+    typed beginning such as "diffusio" or a typo such as "backpropagaton" finds it."""
     forms: dict[str, set[str]] = {}
     for cache, keep in zip(word_terms, keeps, strict=True):
         for word in cache:
@@ -147,21 +167,7 @@ def _stemmed_words(
                     stemmed = search_text.stem(term)
                     if stemmed != term:
                         forms.setdefault(stemmed, set()).add(term)
-    kept: dict[str, list[str]] = {}
-    for stemmed, found in forms.items():
-        ordered = sorted(found, key=js_order)
-        kept[stemmed] = [
-            w
-            for i, w in enumerate(ordered)
-            if i + 1 == len(ordered) or not ordered[i + 1].startswith(w)
-        ]
-    return kept
-
-
-def _scaled(score: float) -> int:
-    # round(score, 3) is what lunr.py stores; the integer n is shipped and read back as n / 1000,
-    # which is the same double.
-    return round(round(score, 3) * SCORE_SCALE)
+    return {stemmed: sorted(found, key=js_order) for stemmed, found in forms.items()}
 
 
 def paper_texts(papers: Iterable[Paper]) -> Iterable[tuple[str, ...]]:
@@ -179,8 +185,8 @@ def lunr_index(postings: Postings) -> dict:
     for index, term in enumerate(postings.vocabulary):
         entry: dict = {"_index": index}
         for position, name in enumerate(postings.fields):
-            docs = postings.docs[index][position]
-            scores = postings.scores[index][position]
+            docs = postings.term_docs(position, index).tolist()
+            scores = postings.term_scores(position, index).tolist()
             entry[name] = {str(d): {} for d in docs}
             for d, score in zip(docs, scores, strict=True):
                 vectors[f"{name}/{d}"].extend((index, score / SCORE_SCALE))
@@ -196,23 +202,15 @@ def lunr_index(postings: Postings) -> dict:
 
 def shard_bounds(postings: Postings, limit: int = SHARD_POSTINGS) -> list[int]:
     """Where each shard starts in the vocabulary: contiguous runs of about ``limit`` postings."""
+    sizes = (1 + sum(np.diff(offsets) for offsets in postings.offsets)).tolist()
     starts: list[int] = []
     size = limit
-    for index in range(len(postings.vocabulary)):
+    for index, term_size in enumerate(sizes):
         if size >= limit:
             starts.append(index)
             size = 0
-        size += 1 + sum(len(d) for d in postings.docs[index])
+        size += term_size
     return starts
-
-
-def _deltas(values: array) -> list[int]:
-    previous = 0
-    out = []
-    for value in values:
-        out.append(value - previous)
-        previous = value
-    return out
 
 
 def _dumps(value: object) -> str:
@@ -220,15 +218,27 @@ def _dumps(value: object) -> str:
 
 
 def shard_json(postings: Postings, start: int, end: int) -> str:
-    """One term shard: per term, per field, the doc numbers (as gaps) and the scores (x1000)."""
+    """One term shard, a JSON list with per term, per field, the doc numbers as gaps (the first
+    from 0) and the scores x1000: [[title docs], [title scores], [abstract docs], ...]."""
+    columns = []
+    for position in range(len(postings.fields)):
+        offsets = postings.offsets[position]
+        low, high = int(offsets[start]), int(offsets[end])
+        docs = postings.docs[position][low:high]
+        gaps = np.diff(docs, prepend=0)
+        bounds = (offsets[start : end + 1] - low).tolist()
+        firsts = [b for b, e in zip(bounds, bounds[1:], strict=False) if e > b]
+        gaps[firsts] = docs[firsts]
+        columns.append((bounds, gaps.tolist(), postings.scores[position][low:high].tolist()))
     rows = []
-    for index in range(start, end):
-        row = []
-        for position in range(len(postings.fields)):
-            row.append(_deltas(postings.docs[index][position]))
-            row.append(list(postings.scores[index][position]))
-        rows.append(row)
-    return _dumps(rows)
+    for row in range(end - start):
+        cells = []
+        for bounds, gaps, scores in columns:
+            a, b = bounds[row], bounds[row + 1]
+            cells.append("[" + ",".join(map(str, gaps[a:b])) + "]")
+            cells.append("[" + ",".join(map(str, scores[a:b])) + "]")
+        rows.append("[" + ",".join(cells) + "]")
+    return "[" + ",".join(rows) + "]"
 
 
 def chunk_json(papers: tuple[Paper, ...], collection_numbers: dict[str, int]) -> str:

@@ -121,6 +121,12 @@ QUERY_TABLE = [
         "typo",
     ),
     (
+        "gradients without backpropagaton",
+        "Gradients without Backpropagation",
+        1,
+        "typo, stemmed part",
+    ),
+    (
         "the simple essence of automatic differentiation",
         "The simple essence of automatic differentiation",
         1,

@@ -135,7 +135,7 @@
         add({ term: term, boost: PREFIX_BOOST, fields: fields, usePipeline: false,
           wildcard: lunr.Query.wildcard.TRAILING });
         // A beginning the stemmer cut differently ("diffusio" of "diffusion", indexed "diffus").
-        engine.stemsOfWordsStartingWith(term).forEach(function (other) {
+        engine.stemsOfWords(lunr.TokenSet.fromString(term + "*")).forEach(function (other) {
           if (other.lastIndexOf(term, 0) !== 0) {
             add({ term: other, boost: PREFIX_BOOST, fields: fields, usePipeline: false });
           }
@@ -144,6 +144,10 @@
       if (!stop && term.length >= FUZZY_MIN_CHARS) {
         add({ term: stemmed, boost: FUZZY_BOOST, fields: fields, usePipeline: false,
           editDistance: 1 });
+        // A typo in a part the stemmer changes ("backpropagaton" of "backpropagation").
+        engine.stemsOfWords(lunr.TokenSet.fromFuzzyString(term, 1)).forEach(function (other) {
+          add({ term: other, boost: FUZZY_BOOST, fields: fields, usePipeline: false });
+        });
       }
     });
     return clauses;
@@ -282,7 +286,8 @@
     this.chunkSize = entry.chunks.size;
     this.shards = new Map(); // shard number -> Promise
     this.chunks = new Map(); // chunk number -> Promise<docs>
-    this.wordList = null;
+    this.wordSet = null;
+    this.wordStems = null;
     this.index = new lunr.Index({
       invertedIndex: Object.create(null),
       fieldVectors: Object.create(null),
@@ -297,23 +302,23 @@
     return new URL(relative, this.url).href;
   };
 
-  /* Stems of the indexed words that begin with a prefix (the words the stemmer shortened). */
-  Engine.prototype.stemsOfWordsStartingWith = function (prefix) {
-    if (this.wordList === null) {
-      var list = [];
+  /* Stems of the indexed words that a lunr token set of words matches: the words the stemmer
+     changed ("diffusion" of "diffus"), so that beginnings and typos of them are found too. */
+  Engine.prototype.stemsOfWords = function (pattern) {
+    if (this.wordSet === null) {
+      var stems = new Map(), vocabulary = this.vocabulary;
       this.words.forEach(function (forms, stemIndex) {
-        if (forms) forms.split(" ").forEach(function (word) { list.push([word, stemIndex]); });
+        if (forms) forms.split(" ").forEach(function (word) { stems.set(word, vocabulary[stemIndex]); });
       });
-      this.wordList = list;
+      this.wordStems = stems;
+      this.wordSet = lunr.TokenSet.fromArray(Array.from(stems.keys()).sort());
     }
-    var stems = [];
-    for (var i = 0; i < this.wordList.length; i++) {
-      if (this.wordList[i][0].lastIndexOf(prefix, 0) === 0) {
-        var stem = this.vocabulary[this.wordList[i][1]];
-        if (stems.indexOf(stem) < 0) stems.push(stem);
-      }
-    }
-    return stems;
+    var found = [], self = this;
+    this.wordSet.intersect(pattern).toArray().forEach(function (word) {
+      var stem = self.wordStems.get(word);
+      if (found.indexOf(stem) < 0) found.push(stem);
+    });
+    return found.sort();
   };
 
   Engine.prototype.shardOf = function (termIndex) {
