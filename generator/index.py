@@ -21,6 +21,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -227,7 +228,7 @@ def shard_json(postings: Postings, start: int, end: int) -> str:
         docs = postings.docs[position][low:high]
         gaps = np.diff(docs, prepend=0)
         bounds = (offsets[start : end + 1] - low).tolist()
-        firsts = [b for b, e in zip(bounds, bounds[1:], strict=False) if e > b]
+        firsts = [b for b, e in pairwise(bounds) if e > b]
         gaps[firsts] = docs[firsts]
         columns.append((bounds, gaps.tolist(), postings.scores[position][low:high].tolist()))
     rows = []
@@ -288,6 +289,8 @@ def build_search_files(corpus: Corpus) -> dict[str, str]:
         },
         "documentCount": postings.document_count,
         "collections": [[c.id, c.title] for c in corpus.collections],
+        # Per paper its collection numbers, so facet counts over all results need no chunk.
+        "memberships": [[collection_numbers[c] for c in p.collections] for p in corpus.papers],
         "vocabulary": list(postings.vocabulary),
         "words": list(postings.words),
         "shards": {"path": "t/{}.json", "starts": starts},

@@ -255,6 +255,20 @@ def test_results_follow_the_contract(seeds_site: Path) -> None:
         assert 0 < len(result["excerpt"]) <= 320
 
 
+def test_total_and_facets_count_every_match_without_fetching_every_paper(seeds_site: Path) -> None:
+    [everything] = search(seeds_site, ["graph"])
+    [limited] = search(seeds_site, ["graph"], limit=3, fresh=True)
+    assert len(limited["results"]) == 3
+    assert limited["total"] == everything["total"] == len(everything["results"]) > 20
+    counts: dict[str, int] = {}
+    for result in everything["results"]:
+        for collection in result["collections"]:
+            counts[collection] = counts.get(collection, 0) + 1
+    assert {k: v for k, v in limited["facets"].items() if v} == counts
+    assert set(limited["facets"]) == set(everything["facets"])
+    assert len([f for f in limited["fetched"] if f.startswith("search/d/")]) <= 3
+
+
 def test_highlights_mark_the_matched_words(seeds_site: Path) -> None:
     [answer] = search(seeds_site, ["over-squashing"], limit=1)
     [result] = answer["results"]

@@ -276,6 +276,7 @@
     this.collectionIds = entry.collections.map(function (c) { return c[0]; });
     this.collections = {};
     entry.collections.forEach(function (c) { this.collections[c[0]] = c[1]; }, this);
+    this.memberships = entry.memberships;
     this.vocabulary = entry.vocabulary;
     this.words = entry.words;
     this.termIndex = new Map();
@@ -399,16 +400,29 @@
       .then(function () { return runClauses(self.index, clauses); });
   };
 
+  /* Results best first; the array also carries `total` (every match) and `facets` ({collection
+     id: matches in it}, over every match), which need no document chunk, so a caller can pass a
+     small limit and still count everything. */
   Engine.prototype.search = function (text, options) {
     var self = this;
     var limit = options && options.limit >= 0 ? options.limit : Infinity;
-    return this.lunrResults(text).then(function (results) {
-      results = results.slice(0, limit);
+    return this.lunrResults(text).then(function (all) {
+      var facets = {};
+      self.collectionIds.forEach(function (id) { facets[id] = 0; });
+      all.forEach(function (r) {
+        (self.memberships[Number(r.ref)] || []).forEach(function (n) { facets[self.collectionIds[n]]++; });
+      });
+      var results = all.slice(0, limit);
       var chunkNumbers = new Set(results.map(function (r) {
         return Math.floor(Number(r.ref) / self.chunkSize);
       }));
       return Promise.all(Array.from(chunkNumbers, function (n) { return self.loadChunk(n); }))
-        .then(function () { return Promise.all(results.map(function (r) { return self.result(r); })); });
+        .then(function () { return Promise.all(results.map(function (r) { return self.result(r); })); })
+        .then(function (shown) {
+          shown.total = all.length;
+          shown.facets = facets;
+          return shown;
+        });
     });
   };
 

@@ -65,10 +65,14 @@
       input.addEventListener("input", function () {
         clearTimeout(timer);
         timer = setTimeout(function () {
-          var url = new URL(window.location.href);
-          if (input.value) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
-          history.replaceState(null, "", url);
-          search(engine, input.value);
+          var value = input.value;
+          search(engine, value).then(function () {
+            // The URL follows the results shown, once they are in the page.
+            if (value !== input.value) return;
+            var url = new URL(window.location.href);
+            if (value) url.searchParams.set("q", value); else url.searchParams.delete("q");
+            history.replaceState(null, "", url);
+          });
         }, 80);
       });
     })

@@ -51,6 +51,8 @@ async function main() {
       out.answers.push({
         query,
         results,
+        total: results.total,
+        facets: results.facets,
         ms,
         fetched: fetched.splice(0).map((f) => path.relative(request.site, f).split(path.sep).join("/")),
       });
