@@ -34,9 +34,9 @@ from generator.build import BuildOptions, load_corpus, load_site_config  # noqa:
 from generator.index import (  # noqa: E402
     FIELD_BOOSTS,
     build_postings,
-    build_search_files,
     lunr_index,
     paper_texts,
+    search_files,
 )
 from generator.model import Collection, Corpus, Paper, paper_id, slugify  # noqa: E402
 
@@ -110,25 +110,25 @@ def measure_one(size: str, out: Path) -> dict:
     corpus = seeds if size == "seeds" else synthetic_corpus(int(size), seeds)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu_started = time.perf_counter(), time.process_time()
-    files = build_search_files(corpus)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    raw = gz = 0
-    for path, text in files.items():
-        data = text.encode("utf-8")
+    for path, text in search_files(corpus):  # written as they come, as the build does
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        raw += len(data)
-        gz += gz_size(data)
-    entry = files["search/search_index.json"].encode("utf-8")
+        target.write_bytes(text.encode("utf-8"))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    files = raw = gz = 0
+    for path in sorted(out.rglob("*.json")):
+        data = path.read_bytes()
+        files, raw, gz = files + 1, raw + len(data), gz + gz_size(data)
+    entry = (out / "search" / "search_index.json").read_bytes()
     return {
         "size": size,
         "papers": len(corpus.papers),
         "seconds": seconds,
         "cpu": cpu,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": peak_rss / 1024,
         "rss_before_mib": rss_before / 1024,
-        "files": len(files),
+        "files": files,
         "raw": raw,
         "gz": gz,
         "entry_raw": len(entry),
@@ -184,7 +184,9 @@ def mkdocs_comparison(corpus: Corpus) -> dict:
     prebuilt = json.dumps(
         {"config": config, "docs": docs, "index": index.serialize()}, ensure_ascii=False
     ).encode()
-    whole = json.dumps(lunr_index(build_postings(paper_texts(corpus.papers), FIELD_BOOSTS))).encode()
+    whole = json.dumps(
+        lunr_index(build_postings(paper_texts(corpus.papers), FIELD_BOOSTS))
+    ).encode()
     return {
         "mkdocs_raw": len(plain),
         "mkdocs_gz": gz_size(plain),
@@ -209,7 +211,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure_one(args.one, args.out)))
         return
-    print(f"search payload benchmark ({len(search_text.STOP_WORDS)} stop words, limit {args.limit})")
+    print(
+        f"search payload benchmark ({len(search_text.STOP_WORDS)} stop words, limit {args.limit})"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="papershelf-search-") as tmp:
             site = Path(tmp)
@@ -234,7 +238,9 @@ def main() -> None:
         print("| query | results | files | downloaded (gz) | ms (Node, incl. load) |")
         print("| --- | --- | --- | --- | --- |")
         for q in queries:
-            print(f"| {q['query']} | {q['results']} | {q['files']} | {kib(q['gz'])} | {q['ms']:.0f} |")
+            print(
+                f"| {q['query']} | {q['results']} | {q['files']} | {kib(q['gz'])} | {q['ms']:.0f} |"
+            )
         if size == "seeds":
             m = mkdocs_comparison(seeds_corpus())
             print(
@@ -244,7 +250,9 @@ def main() -> None:
                 f"gzipped. The whole lunr index this payload splits: {kib(m['whole_lunr_raw'])} raw, "
                 f"{kib(m['whole_lunr_gz'])} gzipped."
             )
-    print(f"\n(fingerprint of the query set: {hashlib.sha256(str(FIRST_QUERIES).encode()).hexdigest()[:8]})")
+    print(
+        f"\n(fingerprint of the query set: {hashlib.sha256(str(FIRST_QUERIES).encode()).hexdigest()[:8]})"
+    )
 
 
 if __name__ == "__main__":

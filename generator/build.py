@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig, load_config
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
-from generator.index import build_search_files
+from generator.index import search_files
 from generator.model import Corpus, build_corpus
 from generator.parse import ParsedDump, decode_dump, parse_dump
 from generator.render import (
@@ -127,7 +127,7 @@ def build(options: BuildOptions) -> BuildReport:
         for page in pages:
             writer.write_text(page.path, render_page(environment, page, corpus))
         writer.write_text(PAPERS_JSON_PATH, papers_json(corpus, config))
-        for path, text in build_search_files(corpus).items():
+        for path, text in search_files(corpus):
             writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)

@@ -19,7 +19,7 @@ import json
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -103,16 +103,16 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
             docs_out.extend([doc] * len(frequencies))
 
     vocabulary = sorted(term_ids, key=js_order)
-    rank = np.empty(len(term_ids), dtype=np.int64)
+    rank = np.empty(len(term_ids), dtype=np.int32)
     rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
     grouped = []
     for tids, docs, tfs in flat:
-        terms = rank[np.frombuffer(tids, dtype=np.uint32)] if tids else np.zeros(0, np.int64)
+        terms = rank[np.frombuffer(tids, dtype=np.uint32)] if tids else np.zeros(0, np.int32)
         order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
         grouped.append(
             (
                 terms[order],
-                np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int64) if docs else terms,
+                np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int32) if docs else terms,
                 np.frombuffer(tfs, dtype=np.uint32)[order].astype(np.float64) if tfs else terms,
             )
         )
@@ -148,7 +148,7 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
 def _scaled(scores: np.ndarray) -> np.ndarray:
     """round(score, 3) * 1000 as integers: what lunr.py stores, shipped as n and read as n / 1000."""
     scaled = scores * SCORE_SCALE
-    result = np.rint(scaled).astype(np.int64)
+    result = np.rint(scaled).astype(np.int32)
     # Near a half the product's rounding may differ from Python's exact decimal rounding.
     for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
         result[i] = round(round(float(scores[i]), 3) * SCORE_SCALE)
@@ -258,23 +258,26 @@ def chunk_json(papers: tuple[Paper, ...], collection_numbers: dict[str, int]) ->
     )
 
 
-def build_search_files(corpus: Corpus) -> dict[str, str]:
-    """Every file of the search payload, by path below the site root: entry, shards and chunks."""
+def search_files(corpus: Corpus) -> Iterator[tuple[str, str]]:
+    """Every file of the search payload as (path below the site root, text): the term shards, the
+    document chunks, then the entry; yielded one by one so a large site never holds them all."""
     postings = build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
-    files: dict[str, str] = {}
+    # A fingerprint of all the parts, appended to their URLs, so a browser never mixes two builds.
+    digest = hashlib.sha256()
+
+    def part(path: str, text: str) -> tuple[str, str]:
+        digest.update(path.encode() + b"\0" + text.encode() + b"\0")
+        return path, text
+
     starts = shard_bounds(postings)
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(postings.vocabulary)
-        files[SHARD_PATH.format(number)] = shard_json(postings, start, end)
+        yield part(SHARD_PATH.format(number), shard_json(postings, start, end))
     collection_numbers = {c.id: n for n, c in enumerate(corpus.collections)}
     chunks = 0
     for chunks, start in enumerate(range(0, len(corpus.papers), DOCS_PER_CHUNK), start=1):
         papers = corpus.papers[start : start + DOCS_PER_CHUNK]
-        files[CHUNK_PATH.format(chunks - 1)] = chunk_json(papers, collection_numbers)
-    # A fingerprint of all the parts, appended to their URLs, so a browser never mixes two builds.
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path].encode() + b"\0")
+        yield part(CHUNK_PATH.format(chunks - 1), chunk_json(papers, collection_numbers))
     entry = {
         "version": INDEX_FORMAT_VERSION,
         "build": digest.hexdigest()[:16],
@@ -296,5 +299,4 @@ def build_search_files(corpus: Corpus) -> dict[str, str]:
         "shards": {"path": "t/{}.json", "starts": starts},
         "chunks": {"path": "d/{}.json", "size": DOCS_PER_CHUNK, "count": chunks},
     }
-    files[INDEX_PATH] = _dumps(entry)
-    return dict(sorted(files.items()))
+    yield INDEX_PATH, _dumps(entry)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.index import build_search_files
+from generator.index import search_files
 from generator.model import Collection, Corpus, Paper
 from tests.conftest import PROJECT_ROOT
 
@@ -334,7 +334,7 @@ def write_payload(folder: Path, papers: list[tuple[str, str]]) -> Path:
         (collection,),
         (),
     )
-    for path, text in build_search_files(corpus).items():
+    for path, text in search_files(corpus):
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")

@@ -15,9 +15,9 @@ from generator.index import (
     FIELD_BOOSTS,
     INDEX_PATH,
     build_postings,
-    build_search_files,
     lunr_index,
     paper_texts,
+    search_files,
     shard_bounds,
 )
 from generator.model import Corpus
@@ -208,8 +208,8 @@ def test_entry_shares_the_settings_and_lists_every_part(seeds_site: Path) -> Non
 
 
 def test_build_is_deterministic_and_shards_cover_the_vocabulary(corpus: Corpus) -> None:
-    first = build_search_files(corpus)
-    assert build_search_files(corpus) == first
+    first = dict(search_files(corpus))
+    assert list(search_files(corpus)) == list(first.items())
     postings = build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
     starts = shard_bounds(postings)
     assert starts[0] == 0 and starts == sorted(set(starts))
