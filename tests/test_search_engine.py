@@ -221,6 +221,9 @@ HOSTILE = [
     "a" * 5000,
     "graph " * 400,
     "-".join(["over"] * 300),
+    "__proto__",
+    "constructor prototype",
+    "toString hasOwnProperty",
 ]
 
 
@@ -233,6 +236,9 @@ def test_no_input_throws(seeds_site: Path) -> None:
     for empty in ["", " ", '"', ":", "+-~*^", "*", "-", "\\", "?!", "…", "—", "()[]{}", "🙂🙂🙂"]:
         assert by_query[empty] == [], empty
     assert by_query["graph " * 400], "a long query still finds graph papers"
+    # Not even a value that is not text.
+    for answer in search(seeds_site, [None, 42, ["a"], {"q": 1}], limit=1):
+        assert isinstance(answer["results"], list)
 
 
 def test_results_follow_the_contract(seeds_site: Path) -> None:
