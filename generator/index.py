@@ -17,9 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import multiprocessing
+import os
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -41,6 +43,7 @@ BM25_B = 0.75
 # A shard is cut once its postings pass this many entries; one very common term may exceed it.
 SHARD_POSTINGS = 2500
 DOCS_PER_CHUNK = 8
+PARALLEL_MIN_DOCS = 4000  # below this, starting worker processes costs more than it saves
 EXCERPT_CHARS = 240  # length of the abstract excerpt around the first match, shown with results
 SCORE_SCALE = 1000  # scores are rounded to 3 decimals, as lunr does, and shipped as integers
 
@@ -72,48 +75,105 @@ def js_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> Postings:
-    """Tokenise, normalise and score every document's fields (texts in field order) as lunr would."""
-    names = tuple(fields)
+@dataclass
+class _Tokenised:
+    """One run of documents tokenised: its own term ids, flat postings and the words it met."""
+
+    terms: list[str]  # term id -> term
+    flat: list[tuple[array, array, array]]  # per field: term ids, doc numbers, tfs
+    lengths: list[array]  # per field: each document's number of terms
+    words: list[list[str]]  # per field: the distinct words
+
+
+def _tokenise(texts: list[tuple[str, ...]], first_doc: int, keeps: list[bool]) -> _Tokenised:
+    """Count every document's terms per field; the hot loop, with per-word terms cached."""
     term_ids: dict[str, int] = {}
-    # Per kind of field, the term ids of each distinct word met so far (the hot path).
-    word_terms: list[dict[str, tuple[int, ...]]] = [{} for _ in names]
-    keeps = [name in search_text.STOP_WORDS_KEPT_IN for name in names]
-    flat = [(array("I"), array("I"), array("I")) for _ in names]  # term ids, docs, tfs
-    lengths: list[array] = [array("I") for _ in names]
-    count = 0
-    for doc, values in enumerate(texts):
-        count += 1
+    word_terms: list[dict[str, tuple[int, ...]]] = [{} for _ in keeps]
+    flat = [(array("I"), array("I"), array("I")) for _ in keeps]
+    lengths: list[array] = [array("I") for _ in keeps]
+    split = search_text.SEPARATOR_RUN.split  # empty strings at the ends are skipped below
+    for doc, values in enumerate(texts, start=first_doc):
         for position, text in enumerate(values):
             cache = word_terms[position]
             frequencies: dict[int, int] = {}
             length = 0
-            for word, times in Counter(search_text.split_words(text)).items():
+            for word in split(text):
                 tids = cache.get(word)
                 if tids is None:
+                    if not word:
+                        continue
                     terms = search_text.index_terms(word, keeps[position])
                     tids = cache[word] = tuple(term_ids.setdefault(t, len(term_ids)) for t in terms)
+                length += len(tids)
                 for tid in tids:
-                    frequencies[tid] = frequencies.get(tid, 0) + times
-                length += times * len(tids)
+                    frequencies[tid] = frequencies.get(tid, 0) + 1
             lengths[position].append(length)
             tids_out, docs_out, tfs_out = flat[position]
             tids_out.extend(frequencies)
             tfs_out.extend(frequencies.values())
             docs_out.extend([doc] * len(frequencies))
+    return _Tokenised(list(term_ids), flat, lengths, [list(cache) for cache in word_terms])
+
+
+def _tokenise_part(job: tuple[list[tuple[str, ...]], int, list[bool]]) -> _Tokenised:
+    return _tokenise(*job)
+
+
+def build_postings(
+    texts: Iterable[tuple[str, ...]], fields: dict[str, int], workers: int | None = None
+) -> Postings:
+    """Tokenise, normalise and score every document's fields (texts in field order) as lunr would.
+
+    Large corpora are tokenised by ``workers`` processes (default: 2 from PARALLEL_MIN_DOCS
+    documents on a machine with 2 or more cores), each on a contiguous run of documents; the runs
+    are merged in order, so the result does not depend on the number of workers."""
+    names = tuple(fields)
+    keeps = [name in search_text.STOP_WORDS_KEPT_IN for name in names]
+    documents = list(texts)
+    count = len(documents)
+    if workers is None:
+        workers = 2 if count >= PARALLEL_MIN_DOCS and (os.cpu_count() or 1) >= 2 else 1
+    if workers <= 1:
+        parts = [_tokenise(documents, 0, keeps)]
+    else:
+        size = -(-count // workers)
+        jobs = [(documents[i : i + size], i, keeps) for i in range(0, count, size)]
+        with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_tokenise_part, jobs))
+    del documents
+    term_ids: dict[str, int] = {}
+    flat: list[tuple[list, list, list]] = [([], [], []) for _ in names]
+    lengths: list[array] = [array("I") for _ in names]
+    word_lists: list[set[str]] = [set() for _ in names]
+    for part in parts:
+        to_global = np.array(
+            [term_ids.setdefault(t, len(term_ids)) for t in part.terms], dtype=np.uint32
+        )
+        for position in range(len(names)):
+            tids, docs, tfs = part.flat[position]
+            if tids:
+                flat[position][0].append(to_global[np.frombuffer(tids, dtype=np.uint32)])
+                flat[position][1].append(np.frombuffer(docs, dtype=np.uint32))
+                flat[position][2].append(np.frombuffer(tfs, dtype=np.uint32))
+            lengths[position].extend(part.lengths[position])
+            word_lists[position].update(part.words[position])
 
     vocabulary = sorted(term_ids, key=js_order)
     rank = np.empty(len(term_ids), dtype=np.int32)
     rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
     grouped = []
     for tids, docs, tfs in flat:
-        terms = rank[np.frombuffer(tids, dtype=np.uint32)] if tids else np.zeros(0, np.int32)
+        if not tids:
+            empty = np.zeros(0, np.int32)
+            grouped.append((empty, empty, empty.astype(np.float64)))
+            continue
+        terms = rank[np.concatenate(tids)]
         order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
         grouped.append(
             (
                 terms[order],
-                np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int32) if docs else terms,
-                np.frombuffer(tfs, dtype=np.uint32)[order].astype(np.float64) if tfs else terms,
+                np.concatenate(docs)[order].astype(np.int32),
+                np.concatenate(tfs)[order].astype(np.float64),
             )
         )
     counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
@@ -133,7 +193,7 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
         scores.append(_scaled(score))
         docs_by_field.append(docs)
         offsets.append(np.concatenate(([0], np.cumsum(counts[position]))).astype(np.int64))
-    words = _stemmed_words(word_terms, keeps)
+    words = _stemmed_words(word_lists, keeps)
     return Postings(
         names,
         tuple(vocabulary),
@@ -155,14 +215,12 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
     return result
 
 
-def _stemmed_words(
-    word_terms: list[dict[str, tuple[int, ...]]], keeps: list[bool]
-) -> dict[str, list[str]]:
+def _stemmed_words(word_lists: list[set[str]], keeps: list[bool]) -> dict[str, list[str]]:
     """Per stem, the normalised words the stemmer changed into it ("diffusion" for "diffus"), so a
     typed beginning such as "diffusio" or a typo such as "backpropagaton" finds it."""
     forms: dict[str, set[str]] = {}
-    for cache, keep in zip(word_terms, keeps, strict=True):
-        for word in cache:
+    for words, keep in zip(word_lists, keeps, strict=True):
+        for word in sorted(words):
             for term in search_text.normalise_word(word):
                 if keep or not search_text.is_stop_word(term):
                     stemmed = search_text.stem(term)

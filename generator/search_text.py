@@ -45,14 +45,14 @@ STOP_WORDS = tuple(sorted(LUNR_STOP_WORDS))
 # What lunr.js runs on a query term given with usePipeline (papershelf's own queries do not).
 SEARCH_PIPELINE = (NORMALISE, STEMMER)
 
-_SEPARATOR_RUN = re.compile(SEPARATOR + "+")
+SEPARATOR_RUN = re.compile(SEPARATOR + "+")
 _STOP_WORDS = frozenset(STOP_WORDS)
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 
 
 def split_words(text: str) -> list[str]:
     """The words of a text, as lunr's tokenizer cuts them with ``SEPARATOR``."""
-    return [word for word in _SEPARATOR_RUN.split(text) if word]
+    return [word for word in SEPARATOR_RUN.split(text) if word]
 
 
 def _is_word_char(char: str) -> bool:
