@@ -145,7 +145,8 @@ def build_postings(
     flat: list[tuple[list, list, list]] = [([], [], []) for _ in names]
     lengths: list[array] = [array("I") for _ in names]
     word_lists: list[set[str]] = [set() for _ in names]
-    for part in parts:
+    while parts:
+        part = parts.pop(0)  # each run's arrays are freed once moved
         to_global = np.array(
             [term_ids.setdefault(t, len(term_ids)) for t in part.terms], dtype=np.uint32
         )
@@ -153,8 +154,10 @@ def build_postings(
             tids, docs, tfs = part.flat[position]
             if tids:
                 flat[position][0].append(to_global[np.frombuffer(tids, dtype=np.uint32)])
-                flat[position][1].append(np.frombuffer(docs, dtype=np.uint32))
-                flat[position][2].append(np.frombuffer(tfs, dtype=np.uint32))
+                flat[position][1].append(np.array(docs, dtype=np.uint32))
+                flat[position][2].append(
+                    np.array(tfs, dtype=np.uint8 if max(tfs) < 256 else np.uint32)
+                )
             lengths[position].extend(part.lengths[position])
             word_lists[position].update(part.words[position])
 
@@ -162,20 +165,23 @@ def build_postings(
     rank = np.empty(len(term_ids), dtype=np.int32)
     rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
     grouped = []
-    for tids, docs, tfs in flat:
+    while flat:
+        tids, docs, tfs = flat.pop(0)
         if not tids:
             empty = np.zeros(0, np.int32)
-            grouped.append((empty, empty, empty.astype(np.float64)))
+            grouped.append((empty, empty, empty))
             continue
         terms = rank[np.concatenate(tids)]
+        del tids
         order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
         grouped.append(
             (
                 terms[order],
                 np.concatenate(docs)[order].astype(np.int32),
-                np.concatenate(tfs)[order].astype(np.float64),
+                np.concatenate([t.astype(np.uint32) for t in tfs])[order],
             )
         )
+        del terms, docs, tfs, order
     counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
     # lunr's idf counts a document once per field that holds the term; math.log, as lunr.py.
     with_term = sum(counts).tolist() if counts else []
@@ -185,12 +191,25 @@ def build_postings(
     offsets, scores, docs_by_field = [], [], []
     for position, name in enumerate(names):
         terms, docs, tfs = grouped[position]
+        grouped[position] = ()
         field_lengths = np.frombuffer(lengths[position], dtype=np.uint32).astype(np.float64)
         average = sum(lengths[position]) / count if count else 1.0
-        # The same floating-point operations, in the same order, as lunr.py's builder.
+        # lunr.py's operations on the same doubles: idf * ((k1 + 1) * tf) / (norm + tf) * boost,
+        # done in place (a product or sum of two doubles does not depend on their order).
         norm = BM25_K1 * ((1 - BM25_B) + BM25_B * (field_lengths / average))
-        score = idf[terms] * ((BM25_K1 + 1) * tfs) / (norm[docs] + tfs) * fields[name]
+        tf = tfs.astype(np.float64)
+        del tfs
+        score = (BM25_K1 + 1) * tf
+        score *= idf[terms]
+        del terms
+        denominator = norm[docs]
+        denominator += tf
+        del tf
+        score /= denominator
+        del denominator
+        score *= fields[name]
         scores.append(_scaled(score))
+        del score
         docs_by_field.append(docs)
         offsets.append(np.concatenate(([0], np.cumsum(counts[position]))).astype(np.int64))
     words = _stemmed_words(word_lists, keeps)
