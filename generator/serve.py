@@ -93,7 +93,7 @@ def make_handler(out_dir: Path, base_path: str, state: BuildState) -> type:
 
         def _respond(self, head_only: bool) -> None:
             path = urlsplit(self.path).path
-            if path == base_path.rstrip("/") or path == "/":
+            if path != base_path and path in (base_path.rstrip("/"), "/"):
                 return self._redirect(base_path)
             if not path.startswith(base_path):
                 return self._not_found(head_only)
@@ -173,8 +173,9 @@ def serve(
         except PapershelfError as exc:
             with state.lock:
                 state.error = str(exc)
+                served = "the last good site" if state.number else "the error page until it builds"
             lines = "\n".join(f"error: {line}" for line in str(exc).splitlines())
-            print(f"{lines}\nbuild failed ({reason}); still serving the last good site", file=out)
+            print(f"{lines}\nbuild failed ({reason}); still serving {served}", file=out)
         else:
             with state.lock:
                 state.number += 1
