@@ -40,7 +40,18 @@ def test_a_quick_build_draws_nothing() -> None:
 def test_a_terminal_sees_the_bar_then_the_summary(tmp_path: Path) -> None:
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--seeds", str(SEEDS_DIR), "--config", str(SITE_CONFIG), "--out", str(tmp_path / "out")],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "build",
+            "--seeds",
+            str(SEEDS_DIR),
+            "--config",
+            str(SITE_CONFIG),
+            "--out",
+            str(tmp_path / "out"),
+        ],
         cwd=tmp_path,
         stdout=terminal,
         stderr=subprocess.DEVNULL,
