@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.config import parse_config
+from generator.check import check_site
+from generator.config import SiteConfig, parse_config
 from generator.errors import BuildError, ConfigError
 from generator.render import CONTENT_SECURITY_POLICY
 from tests.conftest import PUBLISHED_URL, SUBPATH
@@ -227,6 +228,8 @@ def test_no_root_relative_link_outside_the_404_page(tmp_path: Path, base_url: st
             base_url=base_url,
         )
     )
+    report = check_site(tmp_path / "out", SiteConfig().with_base_url(base_url))
+    assert report.broken == [] and report.pages == 8
     for rel in html_pages(tmp_path / "out"):
         root = parse_html(tmp_path / "out" / rel)
         for element in root.iter():
