@@ -7,6 +7,7 @@ import json
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -202,3 +203,23 @@ def test_a_first_build_that_fails_shows_the_error_until_fixed(tmp_path: Path, pa
     finally:
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(timeout=30) == 0
+
+
+def test_a_port_in_use_is_a_message_and_exit_code_9(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds/may.txt").write_text(LAYOUT_B)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        )
+    assert result.returncode == 9
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert "Traceback" not in result.stderr
