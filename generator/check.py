@@ -42,6 +42,7 @@ class LinkReport:
     pages: int = 0
     files: int = 0
     links: int = 0
+    absolute: int = 0  # links that name the site by its full base URL (canonical, sitemap ...)
     external: int = 0
     targets: set[str] = field(default_factory=set)
     broken: list[BrokenLink] = field(default_factory=list)
@@ -154,6 +155,7 @@ def _check_link(
         return None
     if parts.scheme or parts.netloc:
         if config.absolute_base and link.startswith(config.absolute_base):
+            report.absolute += 1
             link = link[len(config.absolute_base) :]
             resolved = urlsplit(urljoin(f"{_ORIGIN}{config.base_path}", link))
         else:
