@@ -193,7 +193,8 @@ def build_postings(
         terms, docs, tfs = grouped[position]
         grouped[position] = ()
         field_lengths = np.frombuffer(lengths[position], dtype=np.uint32).astype(np.float64)
-        average = sum(lengths[position]) / count if count else 1.0
+        # No term in any document's field: no posting to score (and lunr.py would divide by 0).
+        average = (sum(lengths[position]) / count if count else 0.0) or 1.0
         # lunr.py's operations on the same doubles: idf * ((k1 + 1) * tf) / (norm + tf) * boost,
         # done in place (a product or sum of two doubles does not depend on their order).
         norm = BM25_K1 * ((1 - BM25_B) + BM25_B * (field_lengths / average))
