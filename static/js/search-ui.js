@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var DEBOUNCE_MS = 40; // short enough that results land well within 100 ms of the last keystroke
+  var DEBOUNCE_MS = 30; // short enough that results land well within 100 ms of the last keystroke
   var POPUP_RESULTS = 8;
   var PAGE_RESULTS = 50;
 
@@ -246,6 +246,10 @@
     // Keep the focus in the input when an option is clicked, so focusout does not close it first.
     list.addEventListener("mousedown", function (event) {
       event.preventDefault();
+    });
+    // A page restored from the back-forward cache must not come back with the list still open.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) close();
     });
     list.addEventListener("mousemove", function (event) {
       var item = event.target.closest("[role=option]");
