@@ -240,6 +240,12 @@ def test_the_index_loads_only_when_search_is_used(page, site_server: str) -> Non
     page.locator("#header-search-listbox [role=option]").first.wait_for()
     assert "is-loading" not in form.get_attribute("class")
     assert sum(INDEX_FILE in url for url in requested) == 1
+    # The UI styles through classes only (a strict CSP will forbid style attributes).
+    assert page.evaluate("document.querySelectorAll('[style]').length") == 0
+    option = page.locator("#header-search-listbox [role=option] a").first
+    href = option.get_attribute("href")
+    option.click()
+    page.wait_for_url(href)
 
 
 def test_hostile_queries_do_not_throw(page, site_server: str) -> None:

@@ -399,11 +399,16 @@
       if (!engine) return;
       var mine = ++generation;
       var searching = query ? engine.search(query) : Promise.resolve([]);
-      searching.then(function (found) {
-        if (mine !== generation) return;
-        results = found;
-        render();
-      });
+      searching.then(
+        function (found) {
+          if (mine !== generation) return;
+          results = found;
+          render();
+        },
+        function (error) {
+          if (mine === generation) status.textContent = "Search failed (" + error.message + ").";
+        }
+      );
     }
     var schedule = debounced(run);
 
