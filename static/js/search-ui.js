@@ -7,7 +7,7 @@
 
   var DEBOUNCE_MS = 30; // short enough that results land well within 100 ms of the last keystroke
   var POPUP_RESULTS = 8;
-  var PAGE_RESULTS = 50;
+  var PAGE_RESULTS = 20;
 
   var api = window.papershelfSearch;
   if (!api) return;
