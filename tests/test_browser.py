@@ -140,6 +140,8 @@ def test_header_dropdown_is_a_keyboard_combobox(page, site_server: str) -> None:
     assert box.get_attribute("aria-controls") == "header-search-listbox"
     assert 2 <= options.count() <= 9  # the top 8 results, then "See all N results"
     assert options.first.locator("mark").count() > 0
+    title_id = options.first.get_attribute("aria-labelledby")
+    assert options.first.locator(f"[id='{title_id}']").inner_text()  # named by its title
     total = int(re.search(r"See all (\d+) results?", see_all.inner_text()).group(1))
     assert query_of(see_all.locator("a").get_attribute("href")) == {"q": ["sparse autoencoders"]}
 

@@ -10,7 +10,11 @@
   var PAGE_RESULTS = 20;
 
   var api = window.papershelfSearch;
-  if (!api) return;
+  if (!api) {
+    var status = document.getElementById("search-status");
+    if (status) status.textContent = "Search is unavailable: its script did not load.";
+    return;
+  }
 
   /* The engine behind a form or app element; open() is memoised, so this is cheap to repeat. */
   function openEngine(element) {
@@ -154,13 +158,17 @@
       results.slice(0, POPUP_RESULTS).forEach(function (result, i) {
         var link = element("a", "search-option-link");
         link.href = new URL(result.url, siteRoot).href;
+        var id = list.id + "-" + i;
         var title = element("span", "search-option-title");
+        title.id = id + "-title";
         title.appendChild(highlighted(result.title, result.titleHighlights));
         var excerpt = element("span", "search-option-excerpt");
         excerpt.appendChild(highlighted(result.excerpt, result.excerptHighlights));
         link.appendChild(title);
         link.appendChild(excerpt);
-        list.appendChild(option(list.id + "-" + i, link));
+        var item = option(id, link);
+        item.setAttribute("aria-labelledby", title.id); // announce the title, not the excerpt
+        list.appendChild(item);
       });
       if (results.length) {
         var all = element("a", "search-option-all", "See all " + results.length + (results.length === 1 ? " result" : " results"));
