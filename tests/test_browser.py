@@ -50,7 +50,8 @@ def test_search_from_the_home_page_and_open_a_result(page, site_server: str) -> 
 def test_typing_on_the_search_page_updates_results_and_url(page, site_server: str) -> None:
     page.goto(f"{site_server}search/")
     page.locator("#search-status").filter(has_text="Type to search 545 papers").wait_for()
-    page.locator("#search-input").press_sequentially("mechanistic interp")
+    assert page.evaluate("document.activeElement.id") == "search-input"
+    page.keyboard.type("mechanistic interp")
     page.wait_for_url("**/search/?q=mechanistic+interp")
     page.locator("#search-status").filter(has_text="“mechanistic interp”").wait_for()
     titles = page.locator("#search-results li h2").all_inner_texts()

@@ -468,6 +468,7 @@
     });
 
     readUrl();
+    if (!input.value) input.focus(); // an empty search page is there to be typed into
     app.classList.add("is-loading");
     app.setAttribute("aria-busy", "true");
     status.textContent = "Loading the search index…";
