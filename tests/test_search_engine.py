@@ -275,6 +275,21 @@ def test_total_and_facets_count_every_match_without_fetching_every_paper(seeds_s
     assert len([f for f in limited["fetched"] if f.startswith("search/d/")]) <= 3
 
 
+def test_collection_filter_and_offset_page_through_the_full_result_list(seeds_site: Path) -> None:
+    [everything] = search(seeds_site, ["graph"])
+    wanted = "004_237dc198f15ea8b3"
+    expected = [r["id"] for r in everything["results"] if wanted in r["collections"]]
+    assert 10 < len(expected) < everything["total"]
+    page = {"limit": 5, "collections": [wanted]}
+    [first] = search(seeds_site, ["graph"], options=page, fresh=True)
+    [second] = search(seeds_site, ["graph"], options={**page, "offset": 5}, fresh=True)
+    assert [r["id"] for r in first["results"] + second["results"]] == expected[:10]
+    assert first["total"] == len(expected)
+    assert first["unfiltered"] == everything["total"]
+    assert first["facets"] == everything["facets"]
+    assert len([f for f in second["fetched"] if f.startswith("search/d/")]) <= 5
+
+
 def test_highlights_mark_the_matched_words(seeds_site: Path) -> None:
     [answer] = search(seeds_site, ["over-squashing"], limit=1)
     [result] = answer["results"]

@@ -400,26 +400,35 @@
       .then(function () { return runClauses(self.index, clauses); });
   };
 
-  /* Results best first; the array also carries `total` (every match) and `facets` ({collection
-     id: matches in it}, over every match), which need no document chunk, so a caller can pass a
-     small limit and still count everything. */
+  /* Results best first. Options: `limit` and `offset` (a page of the matches), `collections`
+     (ids: keep matches in any of them). The array also carries `total` (matches in the chosen
+     collections), `unfiltered` (every match) and `facets` ({collection id: matches in it, over
+     every match}); none of these needs a document chunk, so a caller can ask for one small page
+     and still count everything. */
   Engine.prototype.search = function (text, options) {
     var self = this;
-    var limit = options && options.limit >= 0 ? options.limit : Infinity;
+    options = options || {};
+    var limit = options.limit >= 0 ? options.limit : Infinity;
+    var offset = options.offset > 0 ? options.offset : 0;
+    var wanted = options.collections && options.collections.length ? options.collections : null;
     return this.lunrResults(text).then(function (all) {
       var facets = {};
       self.collectionIds.forEach(function (id) { facets[id] = 0; });
+      var matching = [];
       all.forEach(function (r) {
-        (self.memberships[Number(r.ref)] || []).forEach(function (n) { facets[self.collectionIds[n]]++; });
+        var ids = (self.memberships[Number(r.ref)] || []).map(function (n) { return self.collectionIds[n]; });
+        ids.forEach(function (id) { facets[id]++; });
+        if (!wanted || ids.some(function (id) { return wanted.indexOf(id) >= 0; })) matching.push(r);
       });
-      var results = all.slice(0, limit);
+      var results = matching.slice(offset, offset + limit);
       var chunkNumbers = new Set(results.map(function (r) {
         return Math.floor(Number(r.ref) / self.chunkSize);
       }));
       return Promise.all(Array.from(chunkNumbers, function (n) { return self.loadChunk(n); }))
         .then(function () { return Promise.all(results.map(function (r) { return self.result(r); })); })
         .then(function (shown) {
-          shown.total = all.length;
+          shown.total = matching.length;
+          shown.unfiltered = all.length;
           shown.facets = facets;
           return shown;
         });

@@ -1,5 +1,6 @@
 // Drive static/js/search-engine.js with the real lunr.js 2.3.9 from node_modules, on a built site.
-// Reads a JSON request on stdin: {site, mode, queries, limit, wholeIndex, words}; prints JSON.
+// Reads a JSON request on stdin: {site, mode, queries, limit or options, wholeIndex, words};
+// prints JSON.
 //   mode "search": per query the engine's results and the files fetched for it (with fresh: true,
 //                  each query on a fresh engine, as a visitor's first query).
 //   mode "compare": per query the partitioned engine's lunr results and those of lunr.Index.load on
@@ -44,7 +45,8 @@ async function main() {
         engine = await freshEngineModule().open(entry, { fetch: fileFetch(fetched) });
       }
       const started = process.hrtime.bigint();
-      const results = await engine.search(query, request.limit == null ? {} : { limit: request.limit });
+      const options = request.options || (request.limit == null ? {} : { limit: request.limit });
+      const results = await engine.search(query, options);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       out.documentCount = engine.documentCount;
       out.collections = engine.collections;
@@ -52,6 +54,7 @@ async function main() {
         query,
         results,
         total: results.total,
+        unfiltered: results.unfiltered,
         facets: results.facets,
         ms,
         fetched: fetched.splice(0).map((f) => path.relative(request.site, f).split(path.sep).join("/")),
