@@ -64,7 +64,8 @@ def display_path(path: Path) -> str:
 def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once."""
     if not seeds_dir.is_dir():
-        raise SeedsError(f"{display_path(seeds_dir)}: seeds folder not found")
+        problem = "is not a folder" if seeds_dir.exists() else "seeds folder not found"
+        raise SeedsError(f"{display_path(seeds_dir)}: {problem}")
     entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
     dump_paths = [p for p in entries if p.is_file() and p.suffix == DUMP_SUFFIX]
     if not dump_paths:
@@ -80,7 +81,12 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     errors: list[Diagnostic] = []
     for path in dump_paths:
         source = display_path(path)
-        text, problem = decode_dump(path.read_bytes(), source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(Diagnostic(source, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        text, problem = decode_dump(data, source)
         if problem is not None:
             errors.append(problem)
             continue
