@@ -88,9 +88,17 @@ def load_config(path: Path, *, required: bool = False) -> SiteConfig:
             raise ConfigError(path, ["config file not found"])
         return SiteConfig()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, [f"cannot read the config file: {exc}"]) from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read the config file: {exc.strerror or exc}"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problem = (
+            f"line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        )
+        raise ConfigError(path, [problem]) from None
     return parse_config(text, str(path))
 
 

@@ -176,7 +176,6 @@ def test_description_links_with_unsafe_schemes_are_refused_with_their_line() -> 
 
 
 def test_rendered_markdown_drops_unsafe_links_as_a_second_defence() -> None:
-
     html = render_markdown("[a](javascript:alert(1)) ![i](data:x) [ok](https://x.org) [r](../p/)")
     root = html5lib.parse(str(html), namespaceHTMLElements=False)
     assert links(root) == ["https://x.org", "../p/"]
