@@ -61,6 +61,12 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def protected_paths(options: BuildOptions) -> list[Path]:
+    """What the output folder may never be nor hold: the working folder, papershelf itself, the
+    seeds and the config."""
+    return [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
+
+
 def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once."""
     if not seeds_dir.is_dir():
@@ -117,9 +123,7 @@ def build(options: BuildOptions) -> BuildReport:
     """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was."""
     started = time.perf_counter()
     config = load_site_config(options)
-    check_output_dir(
-        options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
-    )
+    check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
     corpus = load_corpus(options, config)
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))

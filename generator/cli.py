@@ -1,4 +1,4 @@
-"""Command line: ``papershelf build`` (also ``python -m generator build``)."""
+"""Command line: ``papershelf build`` and ``papershelf clean`` (also ``python -m generator ...``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildOptions, build, display_path
+from generator.build import BuildOptions, build, display_path, protected_paths
 from generator.errors import PapershelfError, StrictModeError
+from generator.write import clean_output
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -38,7 +39,27 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors and write nothing"
     )
+    clean_parser = commands.add_parser("clean", help="remove the output folder (and nothing else)")
+    clean_parser.add_argument(
+        "--out", type=Path, default=Path("_site"), help="output folder (default: _site/)"
+    )
+    clean_parser.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="seeds folder, never removed"
+    )
+    clean_parser.add_argument(
+        "--config", type=Path, default=Path("site.yml"), help="config file, never removed"
+    )
     return parser
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    """Remove the output folder, refusing anything that is not a papershelf site."""
+    options = BuildOptions(seeds_dir=args.seeds, out_dir=args.out, config_path=args.config)
+    if clean_output(args.out, protected_paths(options), [args.seeds]):
+        print(f"papershelf: removed {display_path(args.out)}/")
+    else:
+        print(f"papershelf: {display_path(args.out)}/ does not exist, nothing to remove")
+    return 0
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -74,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return run_build(args)
+        if args.command == "clean":
+            return run_clean(args)
     except PapershelfError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)

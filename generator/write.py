@@ -19,9 +19,10 @@ from pathlib import Path
 from generator.errors import BuildError
 
 
-def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
+def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] = ()) -> None:
     """Refuse an output folder whose replacement would destroy something else: the file-system root,
-    the home folder, or any protected path (the project, the seeds, the config) or a folder above one."""
+    the home folder, any protected path (the project, the seeds, the config) or a folder above one,
+    or a folder inside a source folder (the seeds)."""
     out = out_dir.resolve()
     if out == Path(out.anchor) or out == Path.home().resolve():
         raise BuildError(f"refusing to use {out_dir} as the output folder")
@@ -32,6 +33,36 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
                 f"refusing to use {out_dir} as the output folder: it holds {path}, "
                 "which a build would replace"
             )
+    for path in sources:
+        if out.is_relative_to(path.resolve()):
+            raise BuildError(f"refusing to use {out_dir} as the output folder: it is inside {path}")
+
+
+# Files every papershelf site has; a folder without them is not removed by ``papershelf clean``.
+SITE_MARKERS = ("index.html", "papers.json")
+
+
+def clean_output(out_dir: Path, protected: list[Path], sources: list[Path] = ()) -> bool:
+    """Remove the output folder (and staging folders left by killed builds); False if there was none.
+
+    Refuses what ``check_output_dir`` refuses, a symlink, a file, and a non-empty folder that does
+    not look like a papershelf site."""
+    check_output_dir(out_dir, protected, sources)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise BuildError(f"refusing to remove {out_dir}: it is not a folder")
+    remove_stale_staging(out_dir)
+    if not out_dir.exists():
+        return False
+    if any(out_dir.iterdir()) and not all((out_dir / name).is_file() for name in SITE_MARKERS):
+        raise BuildError(
+            f"refusing to remove {out_dir}: it does not look like a papershelf site "
+            f"(no {' or '.join(SITE_MARKERS)})"
+        )
+    try:
+        shutil.rmtree(out_dir)
+    except OSError as exc:
+        raise BuildError(f"cannot remove {out_dir}: {exc.strerror or exc}") from None
+    return True
 
 
 STAGING_MARK = "building"
