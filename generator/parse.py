@@ -214,11 +214,15 @@ def parse_dump(text: str, source: str) -> ParsedDump:
             furniture.append(line.casefold())
             continue
         if not body:  # still in the page header
-            # The glued layout has the e-mail prompt, then the Subscribe label run into the first title;
-            # the other layout has Subscribe on its own line, so a title there may start with the word.
-            glued = (
-                split_glued_subscribe(line) if furniture and "subscribe" not in furniture else None
-            )
+            # The glued layout has the e-mail prompt, then the Subscribe label run into the first title
+            # (whatever its first letter: "SubscribexLSTM"); the other layout has Subscribe on its own
+            # line, so a title there may start with the word. Without any furniture, "Subscribers ..."
+            # is a title and "SubscribeGraph ..." a glued one.
+            glued = None
+            if "subscribe" not in furniture:
+                glued = split_glued_subscribe(line)
+                if glued and not furniture and glued[0].islower():
+                    glued = None
             if glued is not None:
                 line = glued
             elif date is None and (found := match_date(line, number)):
