@@ -72,7 +72,10 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     if not seeds_dir.is_dir():
         problem = "is not a folder" if seeds_dir.exists() else "seeds folder not found"
         raise SeedsError(f"{display_path(seeds_dir)}: {problem}")
-    entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+    try:
+        entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise SeedsError(f"{display_path(seeds_dir)}: cannot read: {exc.strerror or exc}") from None
     dump_paths = [p for p in entries if p.is_file() and p.suffix == DUMP_SUFFIX]
     if not dump_paths:
         raise SeedsError(

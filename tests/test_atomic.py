@@ -95,6 +95,22 @@ def test_site_is_byte_identical_after_a_killed_build(tmp_path: Path) -> None:
     assert staging_folders(tmp_path) == []
 
 
+def test_interrupted_build_says_so_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    assert run("build", cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path / "_site")
+    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
+    interrupted = start_paused_build(tmp_path, after=4)
+    interrupted.send_signal(signal.SIGINT)  # Ctrl-C
+    _, stderr = interrupted.communicate()
+    assert (interrupted.returncode, stderr) == (
+        130,
+        "interrupted; the previous site is left as it was\n",
+    )
+    assert snapshot(tmp_path / "_site") == before
+    assert staging_folders(tmp_path) == []
+
+
 def test_injected_write_failure_leaves_the_previous_site_byte_identical(tmp_path: Path) -> None:
     write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
     assert run("build", cwd=tmp_path).returncode == 0
