@@ -75,7 +75,7 @@ class SiteConfig:
     def with_base_url(self, base_url: str, source: str = "--base-url") -> SiteConfig:
         """A copy with another base URL, validated like the one in the file."""
         problems: list[str] = []
-        normalised = _check_base_url(base_url, f"Config value {source}", problems)
+        normalised = _check_base_url(base_url, "Config value 'base_url'", problems)
         if problems:
             raise ConfigError(source, problems)
         return dataclasses.replace(self, base_url=normalised)

@@ -19,23 +19,30 @@ from pathlib import Path
 from generator.errors import BuildError
 
 
-def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] = ()) -> None:
-    """Refuse an output folder whose replacement would destroy something else: the file-system root,
-    the home folder, any protected path (the project, the seeds, the config) or a folder above one,
-    or a folder inside a source folder (the seeds)."""
+def check_output_dir(
+    out_dir: Path, protected: list[Path], sources: list[Path] = (), *, removing: bool = False
+) -> None:
+    """Refuse an output folder whose replacement (or removal) would destroy something else: the
+    file-system root, the home folder, any protected path (the project, the seeds, the config) or a
+    folder above one, or a folder inside a source folder (the seeds)."""
     out = out_dir.resolve()
-    if out == Path(out.anchor) or out == Path.home().resolve():
-        raise BuildError(f"refusing to use {out_dir} as the output folder")
+    refusal = (
+        f"refusing to remove {out_dir}"
+        if removing
+        else (f"refusing to use {out_dir} as the output folder")
+    )
+    consequence = "" if removing else ", which a build would replace"
+    if out == Path(out.anchor):
+        raise BuildError(f"{refusal}: it is the file-system root")
+    if out == Path.home().resolve():
+        raise BuildError(f"{refusal}: it is the home folder")
     for path in protected:
         path = path.resolve()
         if path == out or path.is_relative_to(out):
-            raise BuildError(
-                f"refusing to use {out_dir} as the output folder: it holds {path}, "
-                "which a build would replace"
-            )
+            raise BuildError(f"{refusal}: it holds {path}{consequence}")
     for path in sources:
         if out.is_relative_to(path.resolve()):
-            raise BuildError(f"refusing to use {out_dir} as the output folder: it is inside {path}")
+            raise BuildError(f"{refusal}: it is inside {path}")
 
 
 # Files every papershelf site has; a folder without them is not removed by ``papershelf clean``.
@@ -47,7 +54,7 @@ def clean_output(out_dir: Path, protected: list[Path], sources: list[Path] = ())
 
     Refuses what ``check_output_dir`` refuses, a symlink, a file, and a non-empty folder that does
     not look like a papershelf site."""
-    check_output_dir(out_dir, protected, sources)
+    check_output_dir(out_dir, protected, sources, removing=True)
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise BuildError(f"refusing to remove {out_dir}: it is not a folder")
     remove_stale_staging(out_dir)

@@ -315,7 +315,7 @@ KNOWN_KEYS = "base_url, collections, description, language, per_page, title"
             None,
             ["--base-url", "javascript:x"],
             3,
-            "error: --base-url: Config value --base-url: expected an http(s) URL or a path, "
+            "error: --base-url: Config value 'base_url': expected an http(s) URL or a path, "
             "got 'javascript:x'\n",
         ),
         (
