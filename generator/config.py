@@ -61,6 +61,12 @@ class SiteConfig:
         default_factory=dict,
         metadata={"doc": "Per-collection title, description and date, keyed by collection id."},
     )
+    cname: str | None = field(
+        default=None,
+        metadata={
+            "doc": "Custom domain (e.g. papers.example.org) written to CNAME at the site root."
+        },
+    )
 
     @property
     def base_path(self) -> str:
@@ -126,6 +132,8 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
             f"line {lines['language']}: Config value 'language': expected a language code such "
             f"as en or pt-BR, got {values['language']!r}"
         )
+    if values.get("cname") is not None:
+        values["cname"] = _check_cname(values["cname"], problems, lines["cname"])
     if "per_page" in values and values["per_page"] < 1:
         problems.append(
             f"line {lines['per_page']}: Config value 'per_page': expected a positive integer, "
@@ -328,3 +336,17 @@ def _check_base_url(value: str, name: str, problems: list[str]) -> str:
     elif not parts.path:
         value = value.rstrip("/") + "/"
     return value
+
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _check_cname(value: str, problems: list[str], line: int) -> str:
+    """Accept a bare domain name such as ``papers.example.org`` (no scheme, no path)."""
+    host = value.strip().lower()
+    if not _HOSTNAME.match(host):
+        problems.append(
+            f"line {line}: Config value 'cname': expected a domain name such as "
+            f"papers.example.org, got {value!r}"
+        )
+    return host

@@ -15,6 +15,7 @@ import re
 import threading
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import given, settings
@@ -50,6 +51,8 @@ collections:
     title: "<svg onload=alert('coll')>Evil {{ 1+1 }}"
     description: "Raw <script>alert('md')</script> stays text; [a link](https://example.org/?a=1&b=2)."
 """
+BASE_URL = "https://example.org/papershelf/"  # a full URL, so the sitemap is written too
+ATOM = "{http://www.w3.org/2005/Atom}"
 # The only scripts and event handlers the site may carry are its own.
 OWN_SCRIPTS = {"static/vendor/lunr.min.js", "static/js/search.js"}
 
@@ -70,7 +73,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             seeds_dir=root / "seeds",
             out_dir=root / "_site",
             config_path=root / "site.yml",
-            base_url="/papershelf/",
+            base_url=BASE_URL,
         )
     )
     assert (report.papers, report.warnings) == (len(HOSTILE_TITLES), ())
@@ -95,7 +98,14 @@ def test_every_page_carries_only_its_own_markup(hostile_site: Path) -> None:
                     scheme = urlsplit(re.sub(r"[\x00-\x20]", "", value)).scheme.lower()
                     assert scheme in ("", "http", "https"), f"{where}: {name}={value}"
         for script in root.iter("script"):
-            assert "".join(script.itertext()).strip() == "", f"{where}: inline script"
+            body = "".join(script.itertext())
+            if script.get("type") == "application/ld+json":  # data, and it must stay data
+                assert "<" not in body, f"{where}: markup inside JSON-LD"
+                data = json.loads(body)
+                if data.get("@type") == "ScholarlyArticle":
+                    assert data["headline"] in HOSTILE_TITLES
+                continue
+            assert body.strip() == "", f"{where}: inline script"
             src = PurePosixPath(urlsplit(script.get("src")).path)
             assert any(str(src).endswith(own) for own in OWN_SCRIPTS), f"{where}: {src}"
 
@@ -134,6 +144,36 @@ def test_search_payload_holds_the_text_as_written(hostile_site: Path) -> None:
     for doc, abstract in zip(docs, HOSTILE_ABSTRACTS, strict=True):
         assert abstract.startswith(doc["excerpt"].removesuffix("…"))
         assert doc["url"].startswith("papers/") and ".." not in doc["url"]
+
+
+def test_feeds_carry_the_text_as_written(hostile_site: Path) -> None:
+    for feed_path in ("feed.xml", "collections/evil/feed.xml"):
+        feed = ElementTree.parse(hostile_site / feed_path).getroot()
+        assert feed.tag == f"{ATOM}feed"
+        entries = feed.findall(f"{ATOM}entry")
+        assert [e.find(f"{ATOM}title").text for e in entries] == HOSTILE_TITLES
+        assert [e.find(f"{ATOM}summary").text for e in entries] == HOSTILE_ABSTRACTS
+        assert {e.find(f"{ATOM}title").get("type") for e in entries} == {"text"}
+        for element in feed.iter():
+            assert element.tag.startswith(ATOM), f"{feed_path}: {element.tag}"
+            href = element.get("href")
+            assert href is None or href.startswith(BASE_URL), f"{feed_path}: {href}"
+        for entry in entries:
+            category = entry.find(f"{ATOM}category")
+            assert category.get("label") == "<svg onload=alert('coll')>Evil {{ 1+1 }}"
+    collection_feed = ElementTree.parse(hostile_site / "collections/evil/feed.xml").getroot()
+    assert collection_feed.find(f"{ATOM}title").text == (
+        "<script>alert('site')</script> {{ site }}: <svg onload=alert('coll')>Evil {{ 1+1 }}"
+    )
+
+
+def test_sitemap_lists_only_plain_urls_of_the_site(hostile_site: Path) -> None:
+    sitemap = ElementTree.parse(hostile_site / "sitemap.xml").getroot()
+    urls = [loc.text for loc in sitemap.iter() if loc.tag.endswith("}loc")]
+    assert len(urls) == len(html_pages(hostile_site)) - 1  # every page but 404.html
+    for url in urls:
+        assert url.startswith(BASE_URL) and url.endswith("/")
+        assert re.fullmatch(r"[a-z0-9/_-]*", url.removeprefix(BASE_URL)), url
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
