@@ -39,10 +39,12 @@ _DATE_LINE = re.compile(
 TITLE_MAX_CHARS = 300
 _SENTENCE_BREAK = re.compile(r"[.!?][)\]\"'’”]?\s+[A-Z(]")
 _FULL_STOP_END = re.compile(r"\.[)\]\"'’”]*$")
-# Line breaks are only CR, LF and CRLF; other control characters (form feed, escape ...) are shown as spaces,
-# so a title never carries bytes that HTML, JSON or XML readers choke on.
+# Line breaks are only CR, LF and CRLF. Other control characters are not text: the ones that space
+# words (form feed, vertical tab, separators, NEL) become spaces, the rest (escape ...) are dropped,
+# so a title never carries characters that HTML, JSON or XML readers choke on.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACING_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+_OTHER_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 # Costs of reading a line as a title or as an abstract, and of a record missing one of the two. The body
 # of a dump alternates title, abstract; the parser picks the reading of the whole dump that costs least,
@@ -108,7 +110,7 @@ def content_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield (line number, text) of every non-blank line, whitespace trimmed; CR, CRLF and BOM tolerated."""
     text = text.removeprefix("\ufeff")
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        stripped = _CONTROL.sub(" ", line).strip()
+        stripped = _OTHER_CONTROL.sub("", _SPACING_CONTROL.sub(" ", line)).strip()
         if stripped:
             yield number, stripped
 

@@ -207,7 +207,7 @@ def test_glued_title_may_start_with_a_lowercase_letter() -> None:
     assert dump.records[0].title == "xLSTM Done Right"
 
 
-def test_only_cr_lf_and_crlf_break_lines_and_controls_become_spaces() -> None:
-    text = f"Form\x0cFeed\u2028Title\x1b[31m\n{ABSTRACT_1}\r\n"
+def test_only_cr_lf_and_crlf_break_lines_and_control_characters_go() -> None:
+    text = f"Form\x0cFeed\u2028Title\x1b[31m\x00\x7f\n{ABSTRACT_1}\r\n"
     dump = parse_dump(text, "a.txt")
-    assert [r.title for r in dump.records] == ["Form Feed\u2028Title [31m"]
+    assert [r.title for r in dump.records] == ["Form Feed\u2028Title[31m"]
