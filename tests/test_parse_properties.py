@@ -20,7 +20,7 @@ from generator.parse import FURNITURE_LINES, TITLE_MAX_CHARS, parse_dump
 # explores further with fresh random cases.
 EXAMPLES = int(os.environ.get("PAPERSHELF_HYPOTHESIS_EXAMPLES", "0"))
 SETTINGS = settings(
-    max_examples=EXAMPLES or 30,
+    max_examples=EXAMPLES or 20,
     deadline=None,
     derandomize=not EXAMPLES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
