@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig, load_config
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
-from generator.index import INDEX_PATH, build_search_payload
+from generator.index import search_files
 from generator.model import Corpus, build_corpus
 from generator.parse import ParsedDump, decode_dump, parse_dump
 from generator.publish import publish_files, publishing_notes, source_date_epoch
@@ -154,7 +154,8 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         for path, text in publish_files(config, corpus, pages, build_date):
             writer.write_text(path, text)
         writer.write_text(PAPERS_JSON_PATH, papers_json(corpus, config))
-        writer.write_text(INDEX_PATH, build_search_payload(corpus))
+        for path, text in search_files(corpus):
+            writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.

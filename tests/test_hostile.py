@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
 from generator.model import RESERVED_SLUGS, assign_slugs, paper_id, slugify
+from tests.conftest import PROJECT_ROOT
 from tests.html import parse_html, text_of
 
 HOSTILE_TITLES = [
@@ -54,7 +55,9 @@ collections:
 BASE_URL = "https://example.org/papershelf/"  # a full URL, so the sitemap is written too
 ATOM = "{http://www.w3.org/2005/Atom}"
 # The only scripts and event handlers the site may carry are its own.
-OWN_SCRIPTS = {"static/vendor/lunr.min.js", "static/js/search.js"}
+OWN_SCRIPTS = {"static/vendor/lunr.min.js"} | {
+    f"static/js/{script.name}" for script in (PROJECT_ROOT / "static" / "js").glob("*.js")
+}
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +141,17 @@ def test_config_text_is_shown_as_written(hostile_site: Path) -> None:
 
 
 def test_search_payload_holds_the_text_as_written(hostile_site: Path) -> None:
-    payload = json.loads((hostile_site / "search" / "search_index.json").read_text("utf-8"))
-    docs = sorted(payload["docs"].values(), key=lambda doc: HOSTILE_TITLES.index(doc["title"]))
-    assert [doc["title"] for doc in docs] == HOSTILE_TITLES
-    for doc, abstract in zip(docs, HOSTILE_ABSTRACTS, strict=True):
-        assert abstract.startswith(doc["excerpt"].removesuffix("…"))
-        assert doc["url"].startswith("papers/") and ".." not in doc["url"]
+    search = hostile_site / "search"
+    json.loads((search / "search_index.json").read_text("utf-8"))  # the entry parses
+    docs = [
+        doc
+        for chunk in sorted((search / "d").glob("*.json"))
+        for doc in json.loads(chunk.read_text("utf-8"))
+    ]
+    assert [(doc[1], doc[3]) for doc in docs] == list(
+        zip(HOSTILE_TITLES, HOSTILE_ABSTRACTS, strict=True)
+    )
+    assert all(doc[2].startswith("papers/") and ".." not in doc[2] for doc in docs)
 
 
 def test_feeds_carry_the_text_as_written(hostile_site: Path) -> None:
@@ -197,11 +205,18 @@ def test_search_results_show_hostile_titles_as_text(hostile_site: Path, page) ->
         assert result.inner_text() == HOSTILE_TITLES[1]
         page.fill("#search-input", "inject")
         page.locator("#search-results li").nth(len(HOSTILE_TITLES) - 1).wait_for()
-        shown = page.locator("#search-results li a").all_inner_texts()
+        shown = page.locator("#search-results li h2 a, #search-results li h3 a").all_inner_texts()
         assert sorted(shown) == sorted(HOSTILE_TITLES)
+        # The header box's dropdown shows the top results the same way.
+        page.fill("#header-search-input", "inject")
+        options = page.locator("#header-search-listbox .search-option-title")
+        options.first.wait_for()
+        assert set(options.all_inner_texts()) <= set(HOSTILE_TITLES)
+        assert options.count() >= 5
         injected = page.evaluate(
             "() => [window.__pwned, document.querySelectorAll("
-            "'#search-results img, #search-results script, #search-results iframe').length]"
+            "'main img, main script, main iframe, main svg, header img, header script, "
+            "header iframe, header svg').length]"
         )
         assert injected == [None, 0]
     finally:
