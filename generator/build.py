@@ -66,11 +66,21 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def protected_paths(options: BuildOptions) -> list[Path]:
+    """What the output folder may never be nor hold: the working folder, papershelf itself, the
+    seeds and the config."""
+    return [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
+
+
 def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once."""
     if not seeds_dir.is_dir():
-        raise SeedsError(f"{display_path(seeds_dir)}: seeds folder not found")
-    entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+        problem = "is not a folder" if seeds_dir.exists() else "seeds folder not found"
+        raise SeedsError(f"{display_path(seeds_dir)}: {problem}")
+    try:
+        entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise SeedsError(f"{display_path(seeds_dir)}: cannot read: {exc.strerror or exc}") from None
     dump_paths = [p for p in entries if p.is_file() and p.suffix == DUMP_SUFFIX]
     if not dump_paths:
         raise SeedsError(
@@ -85,7 +95,12 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     errors: list[Diagnostic] = []
     for path in dump_paths:
         source = display_path(path)
-        text, problem = decode_dump(path.read_bytes(), source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(Diagnostic(source, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        text, problem = decode_dump(data, source)
         if problem is not None:
             errors.append(problem)
             continue
@@ -120,9 +135,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was."""
     started = time.perf_counter()
     config = load_site_config(options)
-    check_output_dir(
-        options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
-    )
+    check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
     corpus = load_corpus(options, config)
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
