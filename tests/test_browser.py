@@ -209,6 +209,8 @@ def test_collection_facets_count_filter_and_live_in_the_url(page, site_server: s
     page.locator("#search-facets label").filter(has_text=chosen["title"]).click()
     page.wait_for_url(re.compile(r"[?&]c="))
     assert query_of(page.url) == {"q": ["pruning"], "c": [chosen["id"]]}
+    # the filtered results come back from the engine after the URL has changed
+    page.locator("#search-status").filter(has_text=" of them in ").wait_for()
     filtered = all_results(page)
     assert len(filtered) == chosen["count"]
     assert all(chosen["title"] in r["collections"] for r in filtered)
@@ -220,6 +222,9 @@ def test_collection_facets_count_filter_and_live_in_the_url(page, site_server: s
     assert all_results(page) == filtered
     page.locator("#search-facets label").filter(has_text=chosen["title"]).click()
     page.wait_for_url(re.compile(r"q=pruning$"))
+    page.locator("#search-status").filter(
+        has_text=re.compile(r"^\d+ papers match “pruning”\.$")
+    ).wait_for()
     assert len(all_results(page)) == len(results)
 
 
