@@ -12,10 +12,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 SHOTS = [
-    # (file, path below the site root, colour scheme, viewport width, height)
-    ("home.png", "", "light", 1100, 820),
-    ("paper.png", "papers/locality-aware-graph-rewiring-in-gnns/", "dark", 1100, 820),
-    ("search.png", "search/?q=over-squashing", "light", 1100, 820),
+    # (file, path below the site root, colour scheme, viewport width, height, element or None)
+    ("home.png", "", "light", 1100, 820, None),
+    ("paper.png", "papers/locality-aware-graph-rewiring-in-gnns/", "dark", 1100, 820, None),
+    ("search.png", "search/?q=over-squashing", "light", 1100, 820, None),
+    ("map.png", "map/", "light", 1400, 1100, "#map-frame"),
 ]
 
 
@@ -36,11 +37,12 @@ def main(site_dir: Path, out_dir: Path) -> None:
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for name, path, scheme, width, height in SHOTS:
+        for name, path, scheme, width, height, element in SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
             page.goto(root + path)
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(out_dir / name))
+            target = page.locator(element) if element else page
+            target.screenshot(path=str(out_dir / name))
             page.close()
         browser.close()
     server.shutdown()

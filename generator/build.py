@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import SiteConfig, load_config
+from generator.discovery import start_discovery
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
+from generator.explore import Explorer
 from generator.index import INDEX_PATH, build_search_payload
-from generator.model import Corpus, build_corpus
+from generator.model import Corpus, build_corpus, collection_id
+from generator.notes import (
+    Notes,
+    apply_collection_notes,
+    notes_folder,
+    read_notes,
+    unmatched_paper_notes,
+)
 from generator.parse import ParsedDump, decode_dump, parse_dump
 from generator.render import (
     PAPERS_JSON_PATH,
@@ -100,11 +109,27 @@ def load_site_config(options: BuildOptions) -> SiteConfig:
     return config
 
 
-def load_corpus(options: BuildOptions, config: SiteConfig) -> Corpus:
-    """Read stage and model stage together: every dump parsed, every paper resolved."""
+def load_corpus(options: BuildOptions, config: SiteConfig, notes: Notes | None = None) -> Corpus:
+    """Read stage and model stage together: every dump parsed, every paper resolved; collection
+    notes give their collections title, date and description."""
     dumps, notices = read_seeds(options.seeds_dir)
+    note_warnings: list[Diagnostic] = []
+    if notes is not None:
+        ids = [collection_id(dump.source) for dump in dumps]
+        config, note_warnings = apply_collection_notes(config, notes, ids)
     corpus = build_corpus(dumps, config)
-    return Corpus(corpus.papers, corpus.collections, tuple(notices) + corpus.warnings)
+    if notes is not None:
+        note_warnings += list(notes.warnings)
+        note_warnings += unmatched_paper_notes(notes, {paper.slug for paper in corpus.papers})
+    return Corpus(
+        corpus.papers, corpus.collections, tuple(notices) + corpus.warnings + tuple(note_warnings)
+    )
+
+
+def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
+    """The curator's notes from the notes folder beside the config file (none if it is absent)."""
+    folder = notes_folder(config, options.config_path)
+    return read_notes(folder, display_path(folder))
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -114,20 +139,34 @@ def build(options: BuildOptions) -> BuildReport:
     check_output_dir(
         options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
     )
-    corpus = load_corpus(options, config)
+    notes = load_notes(options, config)
+    corpus = load_corpus(options, config, notes)
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
         raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
+    # Related papers, topics and the map are computed beside the search index.
+    discovery_job = start_discovery(corpus, config)
+    try:
+        search_payload = build_search_payload(corpus)
+        discovery = discovery_job.result()
+    finally:
+        discovery_job.cancel()
+    warnings = corpus.warnings + discovery.topics.warnings
+    if options.strict and warnings:
+        raise StrictModeError(list(warnings))
 
     environment = make_environment(TEMPLATES_DIR, config)
-    pages = site_pages(corpus, config)
+    explorer = Explorer(corpus, discovery, notes)
+    pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
     writer = SiteWriter(options.out_dir)
     try:
         for page in pages:
             writer.write_text(page.path, render_page(environment, page, corpus))
-        writer.write_text(PAPERS_JSON_PATH, papers_json(corpus, config))
-        writer.write_text(INDEX_PATH, build_search_payload(corpus))
+        writer.write_text(
+            PAPERS_JSON_PATH, papers_json(corpus, config, explorer.papers_json_fields())
+        )
+        writer.write_text(INDEX_PATH, search_payload)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.
@@ -141,7 +180,7 @@ def build(options: BuildOptions) -> BuildReport:
         collections=len(corpus.collections),
         pages=len(pages),
         files=len(writer.written),
-        warnings=corpus.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - started,
         out_dir=options.out_dir,
     )

@@ -43,7 +43,8 @@ def test_every_seed_paper_has_its_page_with_its_exact_abstract(seeds_site: Path)
 def test_papers_json_lists_every_paper(seeds_site: Path) -> None:
     papers = json.loads((seeds_site / "papers.json").read_text("utf-8"))
     assert len(papers) == 545
-    assert all(set(p) == {"id", "slug", "title", "abstract", "collections", "url"} for p in papers)
+    fields = {"id", "slug", "title", "abstract", "collections", "url", "related", "topics"}
+    assert all(set(p) == fields for p in papers)
     first = papers[0]
     assert first["url"] == f"{SUBPATH}papers/{first['slug']}/"
     assert first["collections"] == ["000_9a4de9028e002a6d"]
@@ -136,7 +137,9 @@ def resolve(page_path: str, link: str) -> str | None:
 
 def test_every_internal_link_resolves_under_the_subpath(seeds_site: Path) -> None:
     pages = sorted(p.relative_to(seeds_site).as_posix() for p in seeds_site.rglob("*.html"))
-    assert len(pages) == 11 + 1 + 5 + 545 + 1 + 1
+    topics = len(list((seeds_site / "topics").glob("*/index.html")))
+    # listing, collections, papers, search, 404; topics index and pages, map, about
+    assert len(pages) == 11 + 1 + 5 + 545 + 1 + 1 + 1 + topics + 2
     checked = 0
     for page_path in pages:
         root = parse_html(seeds_site / page_path)
