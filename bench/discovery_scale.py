@@ -5,7 +5,8 @@
 Each corpus is made in memory from the seeds (fixed seed, never written to disk): every synthetic paper
 takes a seed paper's title with one word swapped from another title, and most of that paper's abstract
 sentences plus two sentences of other papers, so the corpus keeps the seeds' topics. Each size runs in
-a fresh process; the table gives each step's seconds and the process's peak RSS.
+a fresh process; the table gives each step's wall seconds, the stage's wall and CPU seconds (CPU time
+is the fairer figure on a busy machine) and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -54,14 +55,18 @@ def measure(size: int) -> str:
 
     config = load_site_config(BuildOptions(config_path=ROOT / "site.yml"))
     corpus = synthetic_corpus(size)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    before = usage.ru_maxrss / 1024
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     discovery = discover(corpus, config)
     total = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    peak = usage.ru_maxrss / 1024
     steps = " | ".join(f"{discovery.timings[name]:.2f}" for name in STEPS)
     return (
-        f"| {size} | {steps} | {total:.2f} | {len(discovery.topics.topics)} | "
+        f"| {size} | {steps} | {total:.2f} | {cpu:.2f} | {len(discovery.topics.topics)} | "
         f"{before:.0f} | {peak:.0f} |"
     )
 
@@ -71,8 +76,11 @@ STEPS = ("tf-idf", "embedding", "neighbours", "related", "topics", "layout")
 
 def main(sizes: list[int]) -> None:
     """Run every size in a fresh process and print a Markdown table."""
-    print(f"| papers | {' | '.join(STEPS)} | total s | topics | RSS before MiB | peak RSS MiB |")
-    print("|" + " --- |" * (len(STEPS) + 5))
+    print(
+        f"| papers | {' | '.join(STEPS)} | total s | CPU s | topics | RSS before MiB | "
+        "peak RSS MiB |"
+    )
+    print("|" + " --- |" * (len(STEPS) + 6))
     for size in sizes:
         row = subprocess.run(
             [sys.executable, __file__, "--one", str(size)],

@@ -14,7 +14,7 @@ CHART_WIDTH = 760
 LABEL_WIDTH = 300
 BAR_HEIGHT = 22
 BAR_GAP = 6
-LABEL_CHARS = 44
+LABEL_CHARS = 38
 MAP_WIDTH = 1000
 MAP_HEIGHT = 700
 MAP_MARGIN = 24
@@ -198,12 +198,23 @@ def map_view(
                 "end" if left else "start",
             )
         )
-    placed = []
+    placed: list[MapLabel] = []
+    boxes: list[tuple[float, float, float, float]] = []
     for x, y, text, href, topic in labels:
         px, py = place(x, y)
         # Keep the whole label inside the drawing (about 7.5 px per character at its size).
         half = len(text) * 3.8 + 6
-        px = round(min(max(px, half), MAP_WIDTH - half), 1)
-        py = round(min(max(py, 18.0), MAP_HEIGHT - 8.0), 1)
-        placed.append(MapLabel(px, py, text, href, colour_class(topic)))
+        px = min(max(px, half), MAP_WIDTH - half)
+        # Move a label up or down, a line at a time, until it overlaps none placed before it.
+        for shift in (0, 16, -16, 32, -32, 48, -48, 64, -64):
+            top = min(max(py + shift, 18.0), MAP_HEIGHT - 8.0)
+            box = (px - half, top - 13.0, px + half, top + 3.0)
+            if not any(_overlap(box, other) for other in boxes):
+                break
+        boxes.append(box)
+        placed.append(MapLabel(round(px, 1), round(top, 1), text, href, colour_class(topic)))
     return MapView(tuple(drawn), tuple(placed), MAP_WIDTH, MAP_HEIGHT, radius)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

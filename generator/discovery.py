@@ -38,6 +38,9 @@ def discover(corpus: Corpus, config: SiteConfig) -> Discovery:
     """Vectorise the papers, then find each one's related papers, the topics and the map layout."""
     # One BLAS thread: sums then run in one order on every machine (the same topics on every
     # build), and a busy machine's cores are not fought over by spinning threads.
+    # The BLAS libraries must be loaded before the limit is set, or it does not reach them.
+    import sklearn.decomposition
+    import sklearn.feature_extraction.text  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):

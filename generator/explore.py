@@ -135,7 +135,9 @@ class Explorer:
             x = statistics.median(s[0] for s in spots)
             y = statistics.median(s[1] for s in spots)
             labels.append((x, y, _short_title(topic), topic.url_path, self._colours[slug]))
-        labels.sort(key=lambda label: (label[1], label[0]))
+        # Larger topics place their labels first; smaller ones move aside when they collide.
+        size = {self._colours[s]: len(self._topics[s].paper_ids) for s in by_topic}
+        labels.sort(key=lambda label: (-size[label[4]], label[2]))
         return map_view(points, labels)
 
     def statistics(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 import generator.related as related_module
 from generator.build import BuildOptions, load_corpus, load_site_config
 from generator.config import TopicsConfig
+from generator.discovery import discover
 from generator.related import key_phrases, nearest_neighbours
 from generator.topics import find_topics
 from generator.vectors import embedding, term_vectors
@@ -233,10 +234,22 @@ def test_statistics_page_charts_match_the_data(seeds_site: Path, papers) -> None
 
 
 @pytest.fixture(scope="module")
-def seed_vectors():
+def seed_corpus():
     options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
-    corpus = load_corpus(options, load_site_config(options))
-    return term_vectors(corpus.papers)
+    return load_corpus(options, load_site_config(options))
+
+
+@pytest.fixture(scope="module")
+def seed_vectors(seed_corpus):
+    return term_vectors(seed_corpus.papers)
+
+
+def test_discovery_is_the_same_on_every_run(seed_corpus) -> None:
+    config = load_site_config(BuildOptions(config_path=SITE_CONFIG))
+    first, second = discover(seed_corpus, config), discover(seed_corpus, config)
+    assert first.related == second.related
+    assert first.topics == second.topics
+    assert first.positions == second.positions
 
 
 def test_approximate_neighbours_agree_with_exact_ones(seed_vectors, monkeypatch) -> None:
