@@ -5,7 +5,7 @@
 Each corpus is made in memory from the seeds (fixed seed, never written to disk): every synthetic paper
 takes a seed paper's title with one word swapped from another title, and most of that paper's abstract
 sentences plus two sentences of other papers, so the corpus keeps the seeds' topics. Each size runs in
-a fresh process; the table gives each step's wall seconds, the stage's wall and CPU seconds (CPU time
+a fresh process; the table gives each step's CPU seconds, the stage's wall and CPU seconds (CPU time
 is the fairer figure on a busy machine) and the process's peak RSS.
 """
 

@@ -14,7 +14,7 @@ from generator.model import Corpus, Paper
 from generator.notes import Notes
 from generator.related import RelatedPaper
 from generator.render import Page
-from generator.topics import Topic
+from generator.topics import Topic, topic_title
 
 MOST_COLLECTED_COUNT = 10
 
@@ -188,8 +188,7 @@ def most_collected(corpus: Corpus, count: int = MOST_COLLECTED_COUNT) -> list[Pa
 
 
 def _short_title(topic: Topic) -> str:
-    """A topic's name short enough for a map label: its first two phrases unless renamed."""
-    if topic.title != ", ".join(topic.key_phrases)[:1].upper() + ", ".join(topic.key_phrases)[1:]:
+    """A topic's name short enough for a map label: its first two phrases, unless site.yml named it."""
+    if topic.title != topic_title(topic.key_phrases):
         return topic.title
-    text = ", ".join(topic.key_phrases[:2])
-    return text[:1].upper() + text[1:]
+    return topic_title(topic.key_phrases[:2])

@@ -161,6 +161,9 @@ def embedding(vectors: TermVectors, dimensions: int = EMBEDDING_DIMENSIONS) -> n
     dimensions = min(dimensions, rows - 1, columns - 1)
     if dimensions < 2:
         return normalize(vectors.matrix.toarray())
-    svd = TruncatedSVD(n_components=dimensions, algorithm="randomized", random_state=RANDOM_SEED)
+    # Two power iterations: the embedding only proposes candidates, which are re-ranked exactly.
+    svd = TruncatedSVD(
+        n_components=dimensions, algorithm="randomized", n_iter=2, random_state=RANDOM_SEED
+    )
     reduced = svd.fit_transform(vectors.matrix).astype(np.float32)
     return normalize(reduced)
