@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from generator.notes import (
     unmatched_paper_notes,
 )
 from generator.parse import ParsedDump, decode_dump, parse_dump
+from generator.publish import publish_files, publishing_notes, source_date_epoch
 from generator.render import (
     PAPERS_JSON_PATH,
     make_environment,
@@ -47,6 +49,8 @@ class BuildOptions:
     config_required: bool = False  # True when --config named the file explicitly
     base_url: str | None = None
     strict: bool = False
+    templates_dir: Path = TEMPLATES_DIR
+    dev_reload: bool = False  # papershelf serve: every page loads the live-reload script
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class BuildReport:
     warnings: tuple[Diagnostic, ...]
     seconds: float
     out_dir: Path
+    notes: tuple[str, ...] = ()  # what was left out and why; not warnings
 
 
 def display_path(path: Path) -> str:
@@ -132,7 +137,11 @@ def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
     return read_notes(folder, display_path(folder))
 
 
-def build(options: BuildOptions) -> BuildReport:
+# Called as progress(pages_done, pages_total) while pages are rendered.
+ProgressCallback = Callable[[int, int], None]
+
+
+def build(options: BuildOptions, progress: ProgressCallback | None = None) -> BuildReport:
     """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was."""
     started = time.perf_counter()
     config = load_site_config(options)
@@ -156,13 +165,18 @@ def build(options: BuildOptions) -> BuildReport:
     if options.strict and warnings:
         raise StrictModeError(list(warnings))
 
-    environment = make_environment(TEMPLATES_DIR, config)
+    build_date = source_date_epoch()
+    environment = make_environment(options.templates_dir, config, dev_reload=options.dev_reload)
     explorer = Explorer(corpus, discovery, notes)
     pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
     writer = SiteWriter(options.out_dir)
     try:
-        for page in pages:
+        for done, page in enumerate(pages, 1):
             writer.write_text(page.path, render_page(environment, page, corpus))
+            if progress is not None:
+                progress(done, len(pages))
+        for path, text in publish_files(config, corpus, pages, build_date):
+            writer.write_text(path, text)
         writer.write_text(
             PAPERS_JSON_PATH, papers_json(corpus, config, explorer.papers_json_fields())
         )
@@ -183,4 +197,5 @@ def build(options: BuildOptions) -> BuildReport:
         warnings=warnings,
         seconds=time.perf_counter() - started,
         out_dir=options.out_dir,
+        notes=tuple(publishing_notes(config)),
     )
