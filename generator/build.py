@@ -154,6 +154,8 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
         raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
+    # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
+    build_date = source_date_epoch()
     # Related papers, topics and the map are computed beside the search index.
     discovery_job = start_discovery(corpus, config)
     try:
@@ -165,7 +167,6 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     if options.strict and warnings:
         raise StrictModeError(list(warnings))
 
-    build_date = source_date_epoch()
     environment = make_environment(options.templates_dir, config, dev_reload=options.dev_reload)
     explorer = Explorer(corpus, discovery, notes)
     pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()

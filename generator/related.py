@@ -28,6 +28,8 @@ PROBES = 8
 # Scores held at once (rows of a block × papers): bounds memory whatever the corpus size.
 BLOCK_CELLS = 4_000_000
 REASON_TERMS = 3
+# Pairs whose tf-idf rows are multiplied at once (each pair holds a few hundred terms).
+PAIR_BLOCK = 16_384
 # Share of a pair's strongest shared term below which a term is not considered for the reason.
 REASON_FLOOR = 0.05
 
@@ -127,7 +129,7 @@ def _rerank(vectors: TermVectors, candidates: Neighbours, k: int) -> Neighbours:
     rows, width = candidates.indices.shape
     indices = np.empty((rows, k), dtype=np.int64)
     scores = np.empty((rows, k), dtype=np.float32)
-    block = max(1, BLOCK_CELLS // (width * 64))
+    block = max(1, PAIR_BLOCK // width)
     for start in range(0, rows, block):
         stop = min(rows, start + block)
         found = candidates.indices[start:stop]
@@ -158,7 +160,11 @@ def related_papers(
         return related
     rows = np.repeat(np.arange(len(ids)), count)
     others = neighbours.indices[:, :count].ravel()
-    shared = _shared_terms(vectors, rows, others)
+    # A block of pairs at a time: the products of all pairs' rows at once would not fit in memory.
+    shared: list[tuple[str, ...]] = []
+    for start in range(0, len(rows), PAIR_BLOCK):
+        stop = start + PAIR_BLOCK
+        shared += _shared_terms(vectors, rows[start:stop], others[start:stop])
     scores = neighbours.scores[:, :count].ravel()
     for row in range(len(ids)):
         entries = []

@@ -117,8 +117,14 @@ def test_no_restorable_escape_left_on_any_page(seeds_site: Path) -> None:
         if path.suffix not in (".html", ".json", ".xml") or not path.is_file():
             continue
         text = path.read_text("utf-8")
-        # JSON is read back first: its own escaping (\" and \\) is not LaTeX.
-        texts = list(_strings(json.loads(text))) if path.suffix == ".json" else [text]
+        # JSON (files, and JSON-LD blocks in pages) is read back first: its own escaping (\" and
+        # \\) is not LaTeX.
+        if path.suffix == ".json":
+            texts = list(_strings(json.loads(text)))
+        elif path.suffix == ".html":
+            texts = _page_texts(path)
+        else:
+            texts = [text]
         for text in texts:
             found = RESTORABLE.search(text)
             assert found is None, (
@@ -139,3 +145,16 @@ def _strings(value):
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def _page_texts(path: Path) -> list[str]:
+    """What a reader of an HTML page sees (text and attribute values), and its JSON-LD strings."""
+    root = parse_html(path)
+    texts = []
+    for element in root.iter():
+        texts += [element.tail or "", *element.attrib.values()]
+        if element.tag != "script":
+            texts.append(element.text or "")
+        elif element.get("type") == "application/ld+json":
+            texts += _strings(json.loads(element.text or "null"))
+    return texts
