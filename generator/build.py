@@ -11,7 +11,7 @@ from generator.config import SiteConfig, load_config
 from generator.discovery import start_discovery
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
 from generator.explore import Explorer
-from generator.index import INDEX_PATH, build_search_payload
+from generator.index import search_files
 from generator.model import Corpus, build_corpus, collection_id
 from generator.notes import (
     Notes,
@@ -159,7 +159,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     # Related papers, topics and the map are computed beside the search index.
     discovery_job = start_discovery(corpus, config)
     try:
-        search_payload = build_search_payload(corpus)
+        search_files_written = list(search_files(corpus))
         discovery = discovery_job.result()
     finally:
         discovery_job.cancel()
@@ -181,7 +181,8 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         writer.write_text(
             PAPERS_JSON_PATH, papers_json(corpus, config, explorer.papers_json_fields())
         )
-        writer.write_text(INDEX_PATH, search_payload)
+        for path, text in search_files_written:
+            writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.
