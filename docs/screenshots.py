@@ -12,11 +12,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 SHOTS = [
-    # (file, path below the site root, colour scheme, viewport width, height, typed in the header box)
-    ("home.png", "", "light", 1100, 820, None),
-    ("paper.png", "papers/locality-aware-graph-rewiring-in-gnns/", "dark", 1100, 820, None),
-    ("search.png", "search/?q=over-squashing+graph", "light", 1100, 820, None),
-    ("search-dropdown.png", "collections/", "dark", 390, 720, "graph rewiring"),
+    # (file, path below the site root, colour scheme, viewport width, height, typed in the header
+    # box, element to shoot instead of the page)
+    ("home.png", "", "light", 1100, 820, None, None),
+    ("paper.png", "papers/locality-aware-graph-rewiring-in-gnns/", "dark", 1100, 820, None, None),
+    ("search.png", "search/?q=over-squashing+graph", "light", 1100, 820, None, None),
+    ("search-dropdown.png", "collections/", "dark", 390, 720, "graph rewiring", None),
+    ("map.png", "map/", "light", 1400, 1100, None, "#map-frame"),
 ]
 
 
@@ -37,7 +39,7 @@ def main(site_dir: Path, out_dir: Path) -> None:
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for name, path, scheme, width, height, typed in SHOTS:
+        for name, path, scheme, width, height, typed, element in SHOTS:
             page = browser.new_page(
                 viewport={"width": width, "height": height}, color_scheme=scheme
             )
@@ -49,7 +51,8 @@ def main(site_dir: Path, out_dir: Path) -> None:
                 page.type("#header-search-input", typed)
                 page.locator("#header-search-live").filter(has_text=f"“{typed}”").wait_for()
                 page.keyboard.press("ArrowDown")
-            page.screenshot(path=str(out_dir / name))
+            target = page.locator(element) if element else page
+            target.screenshot(path=str(out_dir / name))
             page.close()
         browser.close()
     server.shutdown()

@@ -8,9 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import SiteConfig, load_config
+from generator.discovery import start_discovery
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
+from generator.explore import Explorer
 from generator.index import search_files
-from generator.model import Corpus, build_corpus
+from generator.model import Corpus, build_corpus, collection_id
+from generator.notes import (
+    Notes,
+    apply_collection_notes,
+    notes_folder,
+    read_notes,
+    unmatched_paper_notes,
+)
 from generator.parse import ParsedDump, decode_dump, parse_dump
 from generator.publish import publish_files, publishing_notes, source_date_epoch
 from generator.render import (
@@ -120,11 +129,27 @@ def load_site_config(options: BuildOptions) -> SiteConfig:
     return config
 
 
-def load_corpus(options: BuildOptions, config: SiteConfig) -> Corpus:
-    """Read stage and model stage together: every dump parsed, every paper resolved."""
+def load_corpus(options: BuildOptions, config: SiteConfig, notes: Notes | None = None) -> Corpus:
+    """Read stage and model stage together: every dump parsed, every paper resolved; collection
+    notes give their collections title, date and description."""
     dumps, notices = read_seeds(options.seeds_dir)
+    note_warnings: list[Diagnostic] = []
+    if notes is not None:
+        ids = [collection_id(dump.source) for dump in dumps]
+        config, note_warnings = apply_collection_notes(config, notes, ids)
     corpus = build_corpus(dumps, config)
-    return Corpus(corpus.papers, corpus.collections, tuple(notices) + corpus.warnings)
+    if notes is not None:
+        note_warnings += list(notes.warnings)
+        note_warnings += unmatched_paper_notes(notes, {paper.slug for paper in corpus.papers})
+    return Corpus(
+        corpus.papers, corpus.collections, tuple(notices) + corpus.warnings + tuple(note_warnings)
+    )
+
+
+def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
+    """The curator's notes from the notes folder beside the config file (none if it is absent)."""
+    folder = notes_folder(config, options.config_path)
+    return read_notes(folder, display_path(folder))
 
 
 # Called as progress(pages_done, pages_total) while pages are rendered.
@@ -136,15 +161,28 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     started = time.perf_counter()
     config = load_site_config(options)
     check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
-    corpus = load_corpus(options, config)
+    notes = load_notes(options, config)
+    corpus = load_corpus(options, config, notes)
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
         raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
-
+    # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
     build_date = source_date_epoch()
+    # Related papers, topics and the map are computed beside the search index.
+    discovery_job = start_discovery(corpus, config)
+    try:
+        search_files_written = list(search_files(corpus))
+        discovery = discovery_job.result()
+    finally:
+        discovery_job.cancel()
+    warnings = corpus.warnings + discovery.topics.warnings
+    if options.strict and warnings:
+        raise StrictModeError(list(warnings))
+
     environment = make_environment(options.templates_dir, config, dev_reload=options.dev_reload)
-    pages = site_pages(corpus, config)
+    explorer = Explorer(corpus, discovery, notes)
+    pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
     writer = SiteWriter(options.out_dir)
     try:
         for done, page in enumerate(pages, 1):
@@ -153,8 +191,10 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
                 progress(done, len(pages))
         for path, text in publish_files(config, corpus, pages, build_date):
             writer.write_text(path, text)
-        writer.write_text(PAPERS_JSON_PATH, papers_json(corpus, config))
-        for path, text in search_files(corpus):
+        writer.write_text(
+            PAPERS_JSON_PATH, papers_json(corpus, config, explorer.papers_json_fields())
+        )
+        for path, text in search_files_written:
             writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
@@ -169,7 +209,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         collections=len(corpus.collections),
         pages=len(pages),
         files=len(writer.written),
-        warnings=corpus.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - started,
         out_dir=options.out_dir,
         notes=tuple(publishing_notes(config)),

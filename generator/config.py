@@ -40,6 +40,28 @@ class CollectionConfig:
 
 
 @dataclass(frozen=True)
+class TopicsConfig:
+    """What ``site.yml`` may say about the automatic topics; slugs are those the build found."""
+
+    count: int = field(
+        default=0, metadata={"doc": "How many topics to look for; 0 chooses from the corpus size."}
+    )
+    rename: dict[str, str] = field(
+        default_factory=dict, metadata={"doc": "New title per topic slug (the slug follows it)."}
+    )
+    merge: dict[str, tuple[str, ...]] = field(
+        default_factory=dict,
+        metadata={"doc": "Per new (or existing) slug, the topic slugs to fold into it."},
+    )
+    pin: tuple[str, ...] = field(
+        default=(), metadata={"doc": "Topic slugs listed first, in this order, everywhere."}
+    )
+    # Where each entry was written, for warnings about slugs the build did not find.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    source: str = field(default=DEFAULT_CONFIG_NAME, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Site-wide options; the field defaults are the documented defaults of ``site.yml``."""
 
@@ -60,6 +82,14 @@ class SiteConfig:
     collections: dict[str, CollectionConfig] = field(
         default_factory=dict,
         metadata={"doc": "Per-collection title, description and date, keyed by collection id."},
+    )
+    topics: TopicsConfig = field(
+        default_factory=TopicsConfig,
+        metadata={"doc": "Number of automatic topics, and topics to rename, merge or pin."},
+    )
+    notes_dir: str = field(
+        default="notes",
+        metadata={"doc": "Folder of the curator's Markdown notes, relative to site.yml."},
     )
     cname: str | None = field(
         default=None,
@@ -123,6 +153,8 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
     values = _validate_mapping(root, SiteConfig, "", problems, lines)
     if "collections" in values:
         values["collections"] = _validate_collections(values["collections"], problems)
+    if "topics" in values:
+        values["topics"] = _validate_topics(values["topics"], source, problems)
     if "base_url" in values:
         values["base_url"] = _check_base_url(
             values["base_url"], f"line {lines['base_url']}: Config value 'base_url'", problems
@@ -194,7 +226,7 @@ def _validate_mapping(
             known = ", ".join(sorted(fields))
             problems.append(f"{where}: unknown key (known keys: {known})")
             continue
-        if key == "collections" and schema is SiteConfig:
+        if key in ("collections", "topics") and schema is SiteConfig:
             values[key] = (value_node, name)
             continue
         value = _construct(value_node)
@@ -267,6 +299,70 @@ def _validate_collections(
                 )
         collections[collection_id] = CollectionConfig(**values)
     return collections
+
+
+def _validate_topics(
+    entry: tuple[yaml.Node, str], source: str, problems: list[str]
+) -> TopicsConfig:
+    """Check the ``topics`` mapping: count, rename, merge and pin, each entry's line kept."""
+    node, name = entry
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(
+            f"line {_line(node)}: Config value '{name}': expected a mapping with count, rename, "
+            "merge or pin"
+        )
+        return TopicsConfig()
+    known = {f.name for f in dataclasses.fields(TopicsConfig)} - {"lines", "source"}
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        where = f"line {_line(key_node)}: Config value '{name}.{key}'"
+        if key not in known or key in values:
+            reason = (
+                "given twice"
+                if key in values
+                else f"unknown key (known keys: {', '.join(sorted(known))})"
+            )
+            problems.append(f"{where}: {reason}")
+            continue
+        lines[key] = _line(key_node)
+        value = _construct(value_node)
+        if key == "count":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f"{where}: expected a whole number, 0 or more, got {value!r}")
+                continue
+            values[key] = value
+        elif key == "pin":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(f"{where}: expected a list of topic slugs, got {value!r}")
+                continue
+            values[key] = tuple(value)
+            for item in value_node.value:
+                lines[f"pin.{item.value}"] = _line(item)
+        else:
+            if not isinstance(value_node, yaml.MappingNode):
+                problems.append(f"{where}: expected a mapping of topic slugs, got {value!r}")
+                continue
+            entries: dict[str, Any] = {}
+            for slug_node, target_node in value_node.value:
+                slug = str(slug_node.value)
+                target = _construct(target_node)
+                lines[f"{key}.{slug}"] = _line(slug_node)
+                inner = f"line {_line(slug_node)}: Config value '{name}.{key}.{slug}'"
+                if key == "rename" and not (isinstance(target, str) and target.strip()):
+                    problems.append(f"{inner}: expected a title, got {target!r}")
+                elif key == "merge" and not (
+                    isinstance(target, list) and target and all(isinstance(t, str) for t in target)
+                ):
+                    problems.append(f"{inner}: expected a list of topic slugs, got {target!r}")
+                else:
+                    entries[slug] = target if key == "rename" else tuple(target)
+                    if key == "merge":
+                        for item in target_node.value:
+                            lines[f"merge.{slug}.{item.value}"] = _line(item)
+            values[key] = entries
+    return TopicsConfig(**values, lines=lines, source=source)
 
 
 def _construct(node: yaml.Node) -> Any:

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from generator.config import SiteConfig
 from generator.errors import Diagnostic, ParseError
 from generator.parse import DumpDate, ParsedDump
+from generator.text import clean_text
 
 SLUG_MAX_CHARS = 80
 ID_HEX_CHARS = 12
@@ -176,15 +177,18 @@ def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
     for dump, cid in zip(dumps, collection_ids, strict=True):
         collection_papers[cid] = []
         for record in dump.records:
-            pid = paper_id(record.title)
+            # Records hold clean text from here on: every page, feed and index shows the same.
+            title = clean_text(record.title)
+            abstract = clean_text(record.abstract) if record.abstract is not None else None
+            pid = paper_id(title)
             if pid not in titles:
-                titles[pid] = record.title
-                abstracts[pid] = record.abstract
+                titles[pid] = title
+                abstracts[pid] = abstract
                 memberships[pid] = []
                 sources[pid] = []
             elif abstracts[pid] is None:
-                abstracts[pid] = record.abstract
-            elif record.abstract is not None and record.abstract != abstracts[pid]:
+                abstracts[pid] = abstract
+            elif abstract is not None and abstract != abstracts[pid]:
                 warnings.append(
                     Diagnostic(
                         dump.source,

@@ -253,10 +253,15 @@ def render_page(environment: Environment, page: Page, corpus: Corpus) -> str:
         raise BuildError(f"templates/{page.template}: while rendering {page.path}: {exc}") from None
 
 
-def papers_json(corpus: Corpus, config: SiteConfig) -> str:
-    """``papers.json``: every paper as plain data, its url being the page's path under the base URL."""
+def papers_json(
+    corpus: Corpus, config: SiteConfig, extra: dict[str, dict[str, Any]] | None = None
+) -> str:
+    """``papers.json``: every paper as plain data, its url being the page's path under the base URL;
+    ``extra`` adds fields per paper id (related papers, topics)."""
+    extra = extra or {}
     records = [
         {
+            **extra.get(paper.id, {}),
             "id": paper.id,
             "slug": paper.slug,
             "title": paper.title,

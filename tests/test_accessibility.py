@@ -27,6 +27,10 @@ def page_kinds(seeds_site: Path) -> dict[str, str]:
         "collection": "collections/001_0341fee289cc69d9/",
         "search with results": "search/?q=forward+gradient",
         "404": "papers/no-such-paper/",
+        "topics": "topics/",
+        "topic": f"topics/{json.loads((seeds_site / 'papers.json').read_text('utf-8'))[0]['topics'][0]}/",
+        "map": "map/",
+        "about": "about/",
     }
 
 
@@ -69,7 +73,9 @@ def test_pages_load_their_scripts_and_styles_under_the_csp(
     page.on("console", lambda message: messages.append(message.text))
     for path in page_kinds(seeds_site).values():
         open_page(page, site_server + path)
-        assert page.locator("link[rel=stylesheet]").evaluate("l => l.sheet.cssRules.length") > 10
+        sheets = page.locator("link[rel=stylesheet]")
+        assert sheets.first.evaluate("l => l.sheet.cssRules.length") > 10
+        assert sheets.evaluate_all("ls => ls.every(l => l.sheet && l.sheet.cssRules.length > 0)")
     # the JSON-LD block of the paper page is data: the policy neither runs nor reports it
     assert not [m for m in messages if "Content Security Policy" in m], messages
 

@@ -44,7 +44,9 @@ def test_search_from_the_home_page_and_open_a_result(page, site_server: str) -> 
     page.wait_for_load_state()
     assert page.url.startswith(f"{site_server}papers/")
     assert page.locator("h1").inner_text() == title
-    assert page.locator("link[rel=stylesheet]").evaluate("l => l.sheet !== null")
+    assert page.locator("link[rel=stylesheet]").evaluate_all(
+        "links => links.every(l => l.sheet !== null)"
+    )
 
 
 def test_typing_on_the_search_page_updates_results_and_url(page, site_server: str) -> None:
@@ -289,7 +291,7 @@ def test_unknown_path_under_the_subpath_shows_the_styled_404(page, site_server: 
     response = page.goto(f"{site_server}papers/no-such-paper/")
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Page not found"
-    assert page.locator("link[rel=stylesheet]").evaluate("l => l.sheet.cssRules.length") > 10
+    assert page.locator("link[rel=stylesheet]").first.evaluate("l => l.sheet.cssRules.length") > 10
     page.click("text=Browse all papers")
     page.wait_for_url(site_server)
 

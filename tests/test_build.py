@@ -14,6 +14,7 @@ import pytest
 from generator.build import BuildOptions, build
 from generator.errors import BuildError, ParseError, StrictModeError
 from generator.parse import parse_dump
+from generator.text import clean_text
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SUBPATH
 from tests.html import find_by_id, links, parse_html, text_of
 from tests.test_parse import ABSTRACT_1, ABSTRACT_2, LAYOUT_B
@@ -30,18 +31,20 @@ def test_every_seed_paper_has_its_page_with_its_exact_abstract(seeds_site: Path)
     records = list(all_seed_records())
     assert len(records) == 602
     for record in records:
-        paper = by_title[record.title]
+        # Pages show clean text: the dump's LaTeX escapes restored (see tests/test_text.py).
+        paper = by_title[clean_text(record.title)]
         page = parse_html(seeds_site / "papers" / paper["slug"] / "index.html")
-        assert text_of(page.find(".//h1")) == record.title
+        assert text_of(page.find(".//h1")) == clean_text(record.title)
         abstract = page.find(".//p[@class='abstract']")
-        assert "".join(abstract.itertext()) == record.abstract
+        assert "".join(abstract.itertext()) == clean_text(record.abstract)
     assert len(list((seeds_site / "papers").iterdir())) == 545
 
 
 def test_papers_json_lists_every_paper(seeds_site: Path) -> None:
     papers = json.loads((seeds_site / "papers.json").read_text("utf-8"))
     assert len(papers) == 545
-    assert all(set(p) == {"id", "slug", "title", "abstract", "collections", "url"} for p in papers)
+    fields = {"id", "slug", "title", "abstract", "collections", "url", "related", "topics"}
+    assert all(set(p) == fields for p in papers)
     first = papers[0]
     assert first["url"] == f"{SUBPATH}papers/{first['slug']}/"
     assert first["collections"] == ["000_9a4de9028e002a6d"]
@@ -134,7 +137,9 @@ def resolve(page_path: str, link: str) -> str | None:
 
 def test_every_internal_link_resolves_under_the_subpath(seeds_site: Path) -> None:
     pages = sorted(p.relative_to(seeds_site).as_posix() for p in seeds_site.rglob("*.html"))
-    assert len(pages) == 11 + 1 + 5 + 545 + 1 + 1
+    topics = len(list((seeds_site / "topics").glob("*/index.html")))
+    # listing, collections, papers, search, 404; topics index and pages, map, about
+    assert len(pages) == 11 + 1 + 5 + 545 + 1 + 1 + 1 + topics + 2
     checked = 0
     for page_path in pages:
         root = parse_html(seeds_site / page_path)

@@ -56,7 +56,7 @@ def test_every_problem_is_reported_at_once_with_key_and_line() -> None:
         parse_config(text, "site.yml")
     assert caught.value.problems == [
         "line 2: Config value 'per_pgae': unknown key (known keys: base_url, cname, collections, "
-        "description, language, per_page, title)",
+        "description, language, notes_dir, per_page, title, topics)",
         "line 3: Config value 'per_page': expected an integer, got str ('twenty')",
         "line 6: Config value 'collections.x.titel': unknown key (known keys: date, description, "
         "title)",
@@ -180,3 +180,33 @@ def test_rendered_markdown_drops_unsafe_links_as_a_second_defence() -> None:
     root = html5lib.parse(str(html), namespaceHTMLElements=False)
     assert links(root) == ["https://x.org", "../p/"]
     assert [a.text for a in root.iter("a")] == ["a", "ok", "r"]
+
+
+def test_topics_settings_are_typed_with_their_lines() -> None:
+    config = parse_config(
+        "topics:\n  count: 18\n  rename:\n    graph-neural: Graphs\n"
+        "  merge:\n    learning-rules: [backpropagation-feedback, forward-forward]\n"
+        "  pin: [learning-rules]\n"
+    )
+    assert config.topics.count == 18
+    assert config.topics.rename == {"graph-neural": "Graphs"}
+    assert config.topics.merge == {
+        "learning-rules": ("backpropagation-feedback", "forward-forward")
+    }
+    assert config.topics.pin == ("learning-rules",)
+    assert config.topics.lines["rename.graph-neural"] == 4
+    assert config.topics.lines["pin.learning-rules"] == 7
+
+
+def test_bad_topics_settings_name_key_and_line() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(
+            "topics:\n  count: -2\n  rename:\n    a: ''\n  merge:\n    b: c\n  pin: 3\n  colour: red\n"
+        )
+    assert caught.value.problems == [
+        "line 2: Config value 'topics.count': expected a whole number, 0 or more, got -2",
+        "line 4: Config value 'topics.rename.a': expected a title, got ''",
+        "line 6: Config value 'topics.merge.b': expected a list of topic slugs, got 'c'",
+        "line 7: Config value 'topics.pin': expected a list of topic slugs, got 3",
+        "line 8: Config value 'topics.colour': unknown key (known keys: count, merge, pin, rename)",
+    ]

@@ -1,0 +1,138 @@
+"""Discovery stage: related papers, topics and the map, all from one tf-idf matrix of the corpus.
+
+It runs after the model stage and before rendering; its results are plain data handed to the templates
+and to ``papers.json``. ``timings`` records the CPU seconds each step took, for the benchmark.
+
+``start_discovery`` runs it in a forked child process where the platform allows, so it (and the
+import of scikit-learn) overlaps with the search index, which is built meanwhile in the parent: on two
+cores the discovery then costs little more than the time the index takes anyway.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import time
+from dataclasses import dataclass, field
+
+from generator.config import SiteConfig
+from generator.errors import BuildError
+from generator.layout import map_positions
+from generator.model import Corpus
+from generator.related import EXACT_UP_TO, RelatedPaper, nearest_neighbours, related_papers
+from generator.topics import TopicModel, find_topics
+from generator.vectors import EMBEDDING_DIMENSIONS, embedding, term_vectors
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What the build found out about the corpus as a whole."""
+
+    related: dict[str, tuple[RelatedPaper, ...]]
+    topics: TopicModel
+    positions: dict[str, tuple[float, float]]  # map position of each paper, in [0, 1]
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+def discover(corpus: Corpus, config: SiteConfig) -> Discovery:
+    """Vectorise the papers, then find each one's related papers, the topics and the map layout."""
+    # One BLAS thread: sums then run in one order on every machine (the same topics on every
+    # build), and a busy machine's cores are not fought over by spinning threads.
+    # The BLAS libraries must be loaded before the limit is set, or it does not reach them.
+    import sklearn.decomposition
+    import sklearn.feature_extraction.text  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _discover(corpus, config)
+
+
+def _discover(corpus: Corpus, config: SiteConfig) -> Discovery:
+    timings: dict[str, float] = {}  # CPU seconds per step
+    clock = time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        timings[name] = now - clock
+        clock = now
+
+    vectors = term_vectors(corpus.papers)
+    lap("tf-idf")
+    # A small corpus needs the embedding only to start the map layout: a few axes are enough.
+    embedded = embedding(vectors, 16 if len(corpus.papers) <= EXACT_UP_TO else EMBEDDING_DIMENSIONS)
+    lap("embedding")
+    neighbours = nearest_neighbours(vectors, embedded)
+    lap("neighbours")
+    related = related_papers(vectors, neighbours)
+    lap("related")
+    topics = find_topics(vectors, config.topics)
+    lap("topics")
+    order = {topic.slug: index for index, topic in enumerate(topics.topics)}
+    memberships = [
+        tuple(order[slug] for slug in topics.paper_topics.get(pid, ()) if slug in order)
+        for pid in vectors.paper_ids
+    ]
+    positions = map_positions(embedded, neighbours, memberships, len(topics.topics))
+    lap("layout")
+    return Discovery(
+        related=related,
+        topics=topics,
+        positions={
+            pid: (float(x), float(y))
+            for pid, (x, y) in zip(vectors.paper_ids, positions, strict=True)
+        },
+        timings=timings,
+    )
+
+
+class DiscoveryJob:
+    """A discovery started in a forked child process; ``result()`` waits for it."""
+
+    def __init__(self, corpus: Corpus, config: SiteConfig):
+        self._result: Discovery | None = None
+        self._process = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._result = discover(corpus, config)  # no fork here: run it in place
+            return
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(sender, corpus, config), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> Discovery:
+        """The discovery, once the child has sent it; its exception if it failed."""
+        if self._result is not None:
+            return self._result
+        try:
+            outcome, payload = pickle.loads(self._receiver.recv_bytes())
+        except EOFError:
+            raise BuildError("the discovery stage stopped without a result") from None
+        finally:
+            self._receiver.close()
+            self._process.join()
+        if outcome == "error":
+            raise payload
+        self._result = payload
+        return payload
+
+    def cancel(self) -> None:
+        """Stop the child if it is still running (the build failed elsewhere)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _child(sender, corpus: Corpus, config: SiteConfig) -> None:
+    try:
+        message = ("ok", discover(corpus, config))
+    except BaseException as exc:  # handed to the parent, which raises it
+        message = ("error", exc)
+    sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    sender.close()
+
+
+def start_discovery(corpus: Corpus, config: SiteConfig) -> DiscoveryJob:
+    """Start the discovery stage beside the rest of the build."""
+    return DiscoveryJob(corpus, config)

@@ -1,0 +1,194 @@
+"""Render stage, discovery part: topic pages, the map, the statistics page, and what the discovery
+stage and the curator's notes add to the paper pages, the home page and ``papers.json``."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from generator.charts import bar_chart, colour_class, map_view, overlap_chart
+from generator.discovery import Discovery
+from generator.model import Corpus, Paper
+from generator.notes import Notes
+from generator.related import RelatedPaper
+from generator.render import Page
+from generator.topics import Topic, topic_title
+
+MOST_COLLECTED_COUNT = 10
+
+
+@dataclass(frozen=True)
+class RelatedEntry:
+    """A related paper as its neighbour's page lists it."""
+
+    paper: Paper
+    related: RelatedPaper
+
+    @property
+    def reason(self) -> str:
+        """One line saying why the two papers are related."""
+        return "Shares " + ", ".join(f"“{term}”" for term in self.related.shared_terms)
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """Everything the discovery pages need, with lookups by paper and by topic."""
+
+    corpus: Corpus
+    discovery: Discovery
+    notes: Notes
+
+    def __post_init__(self) -> None:
+        topics = self.discovery.topics.topics
+        object.__setattr__(self, "_topics", {t.slug: t for t in topics})
+        object.__setattr__(self, "_colours", {t.slug: i for i, t in enumerate(topics)})
+
+    def topic_colour(self, slug: str) -> str:
+        """The palette class of a topic."""
+        return colour_class(self._colours.get(slug))
+
+    def paper_topics(self, paper: Paper) -> list[Topic]:
+        """The topics of a paper, strongest first."""
+        return [self._topics[s] for s in self.discovery.topics.paper_topics.get(paper.id, ())]
+
+    def related(self, paper: Paper) -> list[RelatedEntry]:
+        """The papers related to ``paper``, most related first."""
+        return [
+            RelatedEntry(self.corpus.paper(r.paper_id), r)
+            for r in self.discovery.related.get(paper.id, ())
+        ]
+
+    def enrich(self, page: Page) -> Page:
+        """The page with what discovery and notes add to it (paper pages and the first home page)."""
+        extra: dict[str, Any] = {}
+        if page.template == "paper.html":
+            paper = page.context["paper"]
+            extra = {
+                "related": self.related(paper),
+                "paper_topics": self.paper_topics(paper),
+                "note": self.notes.papers.get(paper.slug),
+                "topic_colour": self.topic_colour,
+            }
+        elif page.template == "index.html" and page.context["pager"].number == 1:
+            extra = {
+                "most_collected": most_collected(self.corpus),
+                "topics": self.discovery.topics.topics[:12],
+                "topic_colour": self.topic_colour,
+            }
+        if not extra:
+            return page
+        return dataclasses.replace(page, context={**page.context, **extra})
+
+    def pages(self) -> list[Page]:
+        """The topics index, one page per topic, the map and the statistics page."""
+        topics = self.discovery.topics.topics
+        pages = [
+            Page(
+                "topics/index.html",
+                "topics.html",
+                {
+                    "topics": topics,
+                    "topic_colour": self.topic_colour,
+                    "paper_count": len(self.corpus.papers),
+                },
+            )
+        ]
+        pages += [
+            Page(
+                f"{topic.url_path}index.html",
+                "topic.html",
+                {
+                    "topic": topic,
+                    "papers": [self.corpus.paper(pid) for pid in topic.paper_ids],
+                    "topic_colour": self.topic_colour,
+                },
+            )
+            for topic in topics
+        ]
+        pages.append(
+            Page(
+                "map/index.html",
+                "map.html",
+                {"map": self.map(), "topics": topics, "topic_colour": self.topic_colour},
+            )
+        )
+        pages.append(Page("about/index.html", "about.html", self.statistics()))
+        return pages
+
+    def map(self):
+        """The map drawing: every paper coloured by its strongest topic, each topic labelled."""
+        positions = self.discovery.positions
+        points = []
+        by_topic: dict[str, list[tuple[float, float]]] = {}
+        for paper in self.corpus.papers:
+            x, y = positions[paper.id]
+            slugs = self.discovery.topics.paper_topics.get(paper.id, ())
+            topic = self._colours.get(slugs[0]) if slugs else None
+            points.append((x, y, paper.url_path, paper.title, topic))
+            if slugs:
+                by_topic.setdefault(slugs[0], []).append((x, y))
+        labels = []
+        for slug, spots in by_topic.items():
+            topic = self._topics[slug]
+            x = statistics.median(s[0] for s in spots)
+            y = statistics.median(s[1] for s in spots)
+            labels.append((x, y, _short_title(topic), topic.url_path, self._colours[slug]))
+        # Larger topics place their labels first; smaller ones move aside when they collide.
+        size = {self._colours[s]: len(self._topics[s].paper_ids) for s in by_topic}
+        labels.sort(key=lambda label: (-size[label[4]], label[2]))
+        return map_view(points, labels)
+
+    def statistics(self) -> dict[str, Any]:
+        """The context of the statistics page: papers per collection and topic, and their overlaps."""
+        corpus = self.corpus
+        collections = corpus.collections
+        per_collection = bar_chart(
+            [(c.title, len(c.paper_ids), c.url_path, "bar") for c in collections]
+        )
+        topics = self.discovery.topics.topics
+        per_topic = bar_chart(
+            [(t.title, len(t.paper_ids), t.url_path, self.topic_colour(t.slug)) for t in topics]
+        )
+        position = {c.id: i for i, c in enumerate(collections)}
+        shared: dict[tuple[int, int], int] = {}
+        for paper in corpus.papers:
+            indexes = [position[cid] for cid in paper.collections]
+            for i in indexes:
+                for j in indexes:
+                    shared[i, j] = shared.get((i, j), 0) + 1
+        overlap = overlap_chart([(c.title, c.url_path) for c in collections], shared)
+        in_several = sum(1 for p in corpus.papers if len(p.collections) > 1)
+        return {
+            "per_collection": per_collection,
+            "per_topic": per_topic,
+            "overlap": overlap,
+            "paper_count": len(corpus.papers),
+            "collection_count": len(collections),
+            "topic_count": len(topics),
+            "in_several": in_several,
+        }
+
+    def papers_json_fields(self) -> dict[str, dict[str, Any]]:
+        """What each paper's ``papers.json`` entry gains: related paper ids and topic slugs."""
+        return {
+            paper.id: {
+                "related": [r.paper_id for r in self.discovery.related.get(paper.id, ())],
+                "topics": list(self.discovery.topics.paper_topics.get(paper.id, ())),
+            }
+            for paper in self.corpus.papers
+        }
+
+
+def most_collected(corpus: Corpus, count: int = MOST_COLLECTED_COUNT) -> list[Paper]:
+    """The papers listed in the most collections (at least two), ties in corpus order."""
+    shared = [p for p in corpus.papers if len(p.collections) > 1]
+    return sorted(shared, key=lambda p: -len(p.collections))[:count]
+
+
+def _short_title(topic: Topic) -> str:
+    """A topic's name short enough for a map label: its first two phrases, unless site.yml named it."""
+    if topic.title != topic_title(topic.key_phrases):
+        return topic.title
+    return topic_title(topic.key_phrases[:2])

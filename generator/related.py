@@ -1,0 +1,255 @@
+"""Related papers: each paper's nearest neighbours by cosine similarity of tf-idf vectors.
+
+No all-pairs matrix is ever held: scores are computed a block of rows at a time and only each row's
+top k survive. Up to ``EXACT_UP_TO`` papers the scores are exact sparse products of the tf-idf rows.
+Above it the search is an inverted-file index over the dense SVD embedding: k-means splits the papers
+into about sqrt(n) cells, each paper is compared only with the papers of its ``PROBES`` nearest cells
+(so the work grows as n^1.5, not n^2), and the candidates found are re-ranked by their exact tf-idf
+cosine. Memory stays linear in the corpus.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.vectors import RANDOM_SEED, TermVectors
+
+RELATED_COUNT = 5
+# Neighbours kept per paper: the first RELATED_COUNT are shown, all of them shape the map.
+NEIGHBOURS = 10
+EXACT_UP_TO = 5000
+# Candidates per paper taken from the embedding before exact re-ranking.
+CANDIDATES = 20
+# Cells of the inverted file each paper searches.
+PROBES = 8
+# Scores held at once (rows of a block × papers): bounds memory whatever the corpus size.
+BLOCK_CELLS = 4_000_000
+REASON_TERMS = 3
+# Pairs whose tf-idf rows are multiplied at once (each pair holds a few hundred terms).
+PAIR_BLOCK = 16_384
+# Share of a pair's strongest shared term below which a term is not considered for the reason.
+REASON_FLOOR = 0.05
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Each paper's nearest other papers (row indices, best first) and their cosine similarities."""
+
+    indices: np.ndarray  # (papers, k) int
+    scores: np.ndarray  # (papers, k) float32
+
+
+@dataclass(frozen=True)
+class RelatedPaper:
+    """One related paper as a paper page shows it: which, how close, and the terms both share."""
+
+    paper_id: str
+    score: float
+    shared_terms: tuple[str, ...]
+
+
+def nearest_neighbours(
+    vectors: TermVectors, embedded: np.ndarray, k: int = NEIGHBOURS
+) -> Neighbours:
+    """The k most similar papers of every paper, computed block by block."""
+    rows = len(vectors.paper_ids)
+    k = min(k, rows - 1)
+    if vectors.empty or k < 1:
+        return Neighbours(np.zeros((rows, 0), dtype=np.int64), np.zeros((rows, 0), np.float32))
+    matrix = vectors.matrix
+    if rows <= EXACT_UP_TO:
+        return _top_k(rows, k, lambda start, stop: (matrix[start:stop] @ matrix.T).toarray())
+    candidates = _inverted_file_top_k(embedded, min(CANDIDATES, rows - 1))
+    return _rerank(vectors, candidates, k)
+
+
+def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
+    """Approximate top k by embedding cosine: each paper against the papers of its nearest cells."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    rows = embedded.shape[0]
+    cells = max(PROBES, int(np.sqrt(rows)))
+    kmeans = MiniBatchKMeans(
+        n_clusters=cells, random_state=RANDOM_SEED, batch_size=4096, n_init=1, max_iter=20
+    )
+    cell_of = kmeans.fit_predict(embedded)
+    centroid_scores = embedded @ kmeans.cluster_centers_.astype(np.float32).T
+    probes = np.argsort(-centroid_scores, axis=1, kind="stable")[:, :PROBES]
+    found = np.full((rows, PROBES * k), -1, dtype=np.int64)
+    found_scores = np.full((rows, PROBES * k), -np.inf, dtype=np.float32)
+    for cell in range(cells):
+        members = np.flatnonzero(cell_of == cell)
+        queries, slot = np.nonzero(probes == cell)
+        if len(members) == 0 or len(queries) == 0:
+            continue
+        take = min(k, len(members))
+        for start in range(0, len(queries), max(1, BLOCK_CELLS // len(members))):
+            block = queries[start : start + max(1, BLOCK_CELLS // len(members))]
+            block_slot = slot[start : start + len(block)]
+            values = embedded[block] @ embedded[members].T
+            values[members[None, :] == block[:, None]] = -np.inf  # not its own neighbour
+            best = np.argpartition(-values, take - 1, axis=1)[:, :take]
+            columns = block_slot[:, None] * k + np.arange(take)[None, :]
+            found[block[:, None], columns] = members[best]
+            found_scores[block[:, None], columns] = np.take_along_axis(values, best, axis=1)
+    order = np.lexsort((found, -found_scores), axis=1)[:, :k]
+    indices = np.take_along_axis(found, order, axis=1)
+    scores = np.take_along_axis(found_scores, order, axis=1)
+    # A paper whose cells held fewer than k others: pad with itself, scored as no match.
+    missing = indices < 0
+    indices[missing] = np.nonzero(missing)[0]
+    scores[missing] = -np.inf
+    return Neighbours(indices, scores)
+
+
+def _top_k(rows: int, k: int, block_scores) -> Neighbours:
+    """Run ``block_scores(start, stop)`` over blocks of rows and keep each row's k best others."""
+    indices = np.empty((rows, k), dtype=np.int64)
+    scores = np.empty((rows, k), dtype=np.float32)
+    block = max(1, BLOCK_CELLS // rows)
+    for start in range(0, rows, block):
+        stop = min(rows, start + block)
+        block_rows = np.arange(stop - start)
+        values = np.asarray(block_scores(start, stop), dtype=np.float32)
+        values[block_rows, start + block_rows] = -np.inf  # a paper is not its own neighbour
+        best = np.argpartition(-values, k - 1, axis=1)[:, :k]
+        best_scores = np.take_along_axis(values, best, axis=1)
+        # Best first; equal scores in index order, so the outcome never depends on the partition.
+        order = np.lexsort((best, -best_scores), axis=1)
+        indices[start:stop] = np.take_along_axis(best, order, axis=1)
+        scores[start:stop] = np.take_along_axis(best_scores, order, axis=1)
+    return Neighbours(indices, scores)
+
+
+def _rerank(vectors: TermVectors, candidates: Neighbours, k: int) -> Neighbours:
+    """Re-score candidate pairs by their exact tf-idf cosine and keep the k best of each row."""
+    rows, width = candidates.indices.shape
+    indices = np.empty((rows, k), dtype=np.int64)
+    scores = np.empty((rows, k), dtype=np.float32)
+    block = max(1, PAIR_BLOCK // width)
+    for start in range(0, rows, block):
+        stop = min(rows, start + block)
+        found = candidates.indices[start:stop]
+        exact = pair_scores(vectors, np.repeat(np.arange(start, stop), width), found.ravel())
+        exact = exact.reshape(found.shape)
+        exact[~np.isfinite(candidates.scores[start:stop])] = -np.inf  # padding, not a paper
+        exact[found == np.arange(start, stop)[:, None]] = -np.inf
+        order = np.lexsort((found, -exact), axis=1)[:, :k]
+        indices[start:stop] = np.take_along_axis(found, order, axis=1)
+        scores[start:stop] = np.take_along_axis(exact, order, axis=1)
+    return Neighbours(indices, scores)
+
+
+def pair_scores(vectors: TermVectors, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The exact tf-idf cosine of each pair (left[n], right[n])."""
+    products = vectors.matrix[left].multiply(vectors.matrix[right])
+    return np.asarray(products.sum(axis=1), dtype=np.float32).ravel()
+
+
+def related_papers(
+    vectors: TermVectors, neighbours: Neighbours, count: int = RELATED_COUNT
+) -> dict[str, tuple[RelatedPaper, ...]]:
+    """Each paper's ``count`` most related papers that share at least one term, with the shared terms."""
+    ids = vectors.paper_ids
+    count = min(count, neighbours.indices.shape[1])
+    related: dict[str, tuple[RelatedPaper, ...]] = {pid: () for pid in ids}
+    if count == 0:
+        return related
+    rows = np.repeat(np.arange(len(ids)), count)
+    others = neighbours.indices[:, :count].ravel()
+    # A block of pairs at a time: the products of all pairs' rows at once would not fit in memory.
+    shared: list[tuple[str, ...]] = []
+    for start in range(0, len(rows), PAIR_BLOCK):
+        stop = start + PAIR_BLOCK
+        shared += _shared_terms(vectors, rows[start:stop], others[start:stop])
+    scores = neighbours.scores[:, :count].ravel()
+    for row in range(len(ids)):
+        entries = []
+        for position in range(row * count, (row + 1) * count):
+            if scores[position] > 0 and shared[position]:
+                entries.append(
+                    RelatedPaper(ids[others[position]], float(scores[position]), shared[position])
+                )
+        related[ids[row]] = tuple(entries)
+    return related
+
+
+def _shared_terms(
+    vectors: TermVectors, left: np.ndarray, right: np.ndarray
+) -> list[tuple[str, ...]]:
+    """For each pair, the terms that contribute most to its similarity, as readable phrases."""
+    products = vectors.matrix[left].multiply(vectors.matrix[right]).tocsr()
+    products.sum_duplicates()
+    pairs = products.shape[0]
+    counts = np.diff(products.indptr)
+    rows = np.repeat(np.arange(pairs), counts)
+    strongest = np.zeros(pairs)
+    filled = counts > 0
+    strongest[filled] = np.maximum.reduceat(products.data, products.indptr[:-1][filled])
+    # Terms far weaker than a pair's strongest never make its reason: drop them before sorting.
+    strong = np.flatnonzero(products.data >= REASON_FLOOR * strongest[rows])
+    # One sort for all pairs: pair number plus a fraction that falls as the weight rises; a stable
+    # sort keeps equal weights in term order, so the reason reads the same on every build.
+    key = rows[strong] + (1.0 - products.data[strong] / (strongest[rows[strong]] * 1.000001))
+    order = strong[np.argsort(key, kind="stable")]
+    first = np.searchsorted(rows[order], np.arange(pairs))
+    rank = np.arange(len(order)) - first[rows[order]]
+    keep = order[rank < REASON_TERMS * 2]
+    kept_rows = rows[keep]
+    kept_terms = vectors.terms[products.indices[keep]]
+    bounds = np.searchsorted(kept_rows, np.arange(pairs + 1))
+    return [
+        key_phrases(list(kept_terms[bounds[pair] : bounds[pair + 1]]), REASON_TERMS)
+        for pair in range(pairs)
+    ]
+
+
+def key_phrases(ranked_terms: list[str], limit: int) -> tuple[str, ...]:
+    """Up to ``limit`` phrases from terms ranked best first, skipping words a kept phrase already says
+    (plurals count as the same word) and joining overlapping pairs ("graph neural" + "neural networks")."""
+    phrases: list[list[str]] = []
+    for term in ranked_terms:
+        words, stems = _term_words(term)
+        if any(stems <= _stems(kept) for kept in phrases):
+            continue
+        changed = None
+        if len(words) == 2:
+            for kept in phrases:
+                if len(kept) < 4 and _stem(kept[-1]) == _stem(words[0]):
+                    kept.append(words[1])
+                    changed = kept
+                    break
+                if len(kept) < 4 and _stem(kept[0]) == _stem(words[1]):
+                    kept.insert(0, words[0])
+                    changed = kept
+                    break
+        if changed is None:
+            changed = list(words)
+            phrases.append(changed)
+        # The longer phrase replaces the single words it contains ("graph" then "graph rewiring").
+        covered = _stems(changed)
+        phrases = [k for k in phrases if k is changed or not _stems(k) <= covered]
+        if len(phrases) == limit:
+            break
+    return tuple(" ".join(words) for words in phrases)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _term_words(term: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    words = tuple(term.split())
+    return words, frozenset(_stem(w) for w in words)
+
+
+def _stems(words: list[str]) -> frozenset[str]:
+    return frozenset(_stem(w) for w in words)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A word without its plural ending, enough to see "network" and "networks" as one."""
+    if word.endswith("sses"):
+        return word[:-2]
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word

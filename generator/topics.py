@@ -1,0 +1,254 @@
+"""Topics: groups of papers found by non-negative matrix factorisation of the tf-idf matrix.
+
+NMF splits the matrix into paper-topic weights and topic-term weights; a topic is labelled by its
+strongest terms, read as phrases, and a paper belongs to its strongest topic and to any other nearly as
+strong. The factorisation is seeded, so a build is reproducible. On a large corpus it is fitted on a
+seeded sample and every paper is then projected onto the topics found, which bounds its cost.
+``site.yml`` may merge, rename and pin topics (``TopicsConfig``).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.config import TopicsConfig
+from generator.errors import Diagnostic
+from generator.model import slugify
+from generator.related import key_phrases
+from generator.vectors import RANDOM_SEED, TermVectors
+
+# Fewer papers than this make no useful topics.
+MIN_PAPERS = 12
+MAX_TOPICS = 30
+PAPERS_PER_TOPIC = 25
+FIT_SAMPLE = 3000
+# Terms the factorisation looks at: the most frequent in the papers it is fitted on.
+MAX_TERMS = 10_000
+# Papers read to find how a topic's phrases are written.
+CASING_SAMPLE = 20
+LABEL_PHRASES = 3
+# A paper also belongs to a topic whose weight is at least this share of its strongest topic's.
+SECOND_TOPIC_SHARE = 0.6
+MAX_TOPICS_PER_PAPER = 3
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic: its slug and title, the phrases that define it and its papers, strongest first."""
+
+    slug: str
+    title: str
+    key_phrases: tuple[str, ...]
+    paper_ids: tuple[str, ...]
+    pinned: bool = False
+
+    @property
+    def url_path(self) -> str:
+        """Path of the topic page below the site root."""
+        return f"topics/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """All topics in display order and the topic slugs of every paper, strongest first."""
+
+    topics: tuple[Topic, ...]
+    paper_topics: dict[str, tuple[str, ...]]
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def topic(self, slug: str) -> Topic:
+        """Look a topic up by slug."""
+        return next(t for t in self.topics if t.slug == slug)
+
+
+def topic_count(papers: int, configured: int) -> int:
+    """How many topics to look for: the configured number, else one per 25 papers, at most 30."""
+    if configured:
+        return min(configured, papers)
+    return min(MAX_TOPICS, max(2, round(papers / PAPERS_PER_TOPIC)))
+
+
+def find_topics(vectors: TermVectors, config: TopicsConfig) -> TopicModel:
+    """Factorise the tf-idf matrix into topics, then apply the merges, names and pins of site.yml."""
+    papers = len(vectors.paper_ids)
+    if vectors.empty or papers < MIN_PAPERS:
+        model = TopicModel((), {pid: () for pid in vectors.paper_ids})
+        return _apply_config(model, config)
+    weights, term_weights = _factorise(vectors, topic_count(papers, config.count))
+    topics = _label(vectors, weights, term_weights)
+    return _apply_config(topics, config)
+
+
+def _factorise(vectors: TermVectors, count: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.decomposition import NMF  # imported late: loading scikit-learn takes a second
+    from sklearn.exceptions import ConvergenceWarning
+
+    rows = vectors.matrix.shape[0]
+    # The factorisation's cost grows with the vocabulary: keep the terms most papers use.
+    sample = (
+        np.arange(rows)
+        if rows <= FIT_SAMPLE
+        else np.sort(np.random.default_rng(RANDOM_SEED).choice(rows, FIT_SAMPLE, False))
+    )
+    fit_matrix = vectors.matrix[sample]
+    frequency = np.bincount(fit_matrix.indices, minlength=fit_matrix.shape[1])
+    columns = np.sort(np.lexsort((np.arange(len(frequency)), -frequency))[:MAX_TERMS])
+    matrix = vectors.matrix[:, columns]
+    count = min(count, matrix.shape[1])
+    nmf = NMF(n_components=count, init="nndsvda", random_state=RANDOM_SEED, max_iter=200, tol=1e-3)
+    with warnings.catch_warnings():
+        # Stopping at max_iter still gives usable topics; the warning would only alarm the user.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if rows <= FIT_SAMPLE:
+            weights = nmf.fit_transform(matrix)
+        else:
+            nmf.fit(matrix[sample])
+            # Every paper's weights by one sparse product with the unit-length topic vectors: far
+            # cheaper than solving NMF for 50,000 rows, and it ranks topics the same way.
+            topics = nmf.components_ / np.maximum(
+                np.linalg.norm(nmf.components_, axis=1, keepdims=True), 1e-12
+            )
+            weights = np.asarray(matrix @ topics.T)
+    term_weights = np.zeros((count, vectors.matrix.shape[1]))
+    term_weights[:, columns] = nmf.components_
+    return weights, term_weights
+
+
+def _label(vectors: TermVectors, weights: np.ndarray, term_weights: np.ndarray) -> TopicModel:
+    """Name each topic by its strongest phrases and give every paper its strongest topics."""
+    count = term_weights.shape[0]
+    phrases = []
+    for row in term_weights:
+        ranked = np.lexsort((np.arange(len(row)), -row))[: LABEL_PHRASES * 6]
+        phrases.append(key_phrases([vectors.terms[c] for c in ranked], LABEL_PHRASES))
+    slugs = _unique_slugs([slugify(" ".join(p[:2])) or "topic" for p in phrases])
+    abstracts = {p.id: p.abstract or p.title for p in vectors.papers}
+
+    strongest = weights.max(axis=1)
+    members: list[list[tuple[float, str]]] = [[] for _ in range(count)]
+    paper_topics: dict[str, tuple[str, ...]] = {}
+    for row, pid in enumerate(vectors.paper_ids):
+        if strongest[row] <= 0:
+            paper_topics[pid] = ()
+            continue
+        order = np.lexsort((np.arange(count), -weights[row]))[:MAX_TOPICS_PER_PAPER]
+        chosen = [t for t in order if weights[row, t] >= SECOND_TOPIC_SHARE * strongest[row]]
+        paper_topics[pid] = tuple(slugs[t] for t in chosen)
+        for t in chosen:
+            members[t].append((float(weights[row, t]), pid))
+    topics = []
+    for t in range(count):
+        if not members[t]:
+            continue
+        ranked = [pid for _, pid in sorted(members[t], key=lambda m: (-m[0], m[1]))]
+        # Phrases as the papers write them ("GNNs", "Gaussian processes"), not lowercased.
+        sample = " ".join(abstracts[pid] for pid in ranked[:CASING_SAMPLE])
+        cased = tuple(written_form(phrase, sample) for phrase in phrases[t])
+        topics.append(Topic(slugs[t], _title(cased), cased, tuple(ranked)))
+    return TopicModel(tuple(topics), paper_topics)
+
+
+def written_form(phrase: str, text: str) -> str:
+    """The most common way ``text`` writes ``phrase`` (case-insensitive match), else the phrase."""
+    pattern = r"\b" + r"[\s-]+".join(re.escape(word) for word in phrase.split()) + r"\b"
+    forms = Counter(m.group() for m in re.finditer(pattern, text, re.IGNORECASE))
+    if not forms:
+        return phrase
+    # Prefer lowercase among equals: a sentence-initial capital is not how a term is spelled.
+    best = max(forms.items(), key=lambda item: (item[1], item[0].islower(), item[0]))[0]
+    return " ".join(best.split())
+
+
+def topic_title(phrases: tuple[str, ...]) -> str:
+    """The automatic title of a topic: its phrases, the first capitalised."""
+    return _title(phrases)
+
+
+def _title(phrases: tuple[str, ...]) -> str:
+    text = ", ".join(phrases)
+    return text[:1].upper() + text[1:]
+
+
+def _unique_slugs(slugs: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    unique = []
+    for slug in slugs:
+        seen[slug] = seen.get(slug, 0) + 1
+        unique.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return unique
+
+
+def _apply_config(model: TopicModel, config: TopicsConfig) -> TopicModel:
+    """Merge, then rename, then pin, as ``site.yml`` says; a slug it names that is not there warns."""
+    problems: list[Diagnostic] = []
+    by_slug = {t.slug: t for t in model.topics}
+    paper_topics = dict(model.paper_topics)
+
+    for target, sources in config.merge.items():
+        # The target keeps its own papers when it is a topic already.
+        found = [by_slug[s] for s in dict.fromkeys([*sources, target]) if s in by_slug]
+        for source in sources:
+            if source not in by_slug:
+                problems.append(_unknown(config, f"merge.{target}", source, by_slug))
+        if not found:
+            continue
+        rank = {}
+        for topic in found:
+            for position, pid in enumerate(topic.paper_ids):
+                rank[pid] = min(rank.get(pid, position), position)
+        base = by_slug.get(target, found[0])
+        merged = Topic(
+            slug=target,
+            title=base.title,
+            key_phrases=base.key_phrases,
+            paper_ids=tuple(sorted(rank, key=lambda pid: (rank[pid], pid))),
+        )
+        gone = {t.slug for t in found}
+        by_slug = {s: t for s, t in by_slug.items() if s not in gone}
+        by_slug[target] = merged
+        for pid, slugs in paper_topics.items():
+            if gone & set(slugs):
+                renamed = (target if s in gone else s for s in slugs)
+                paper_topics[pid] = tuple(dict.fromkeys(renamed))
+
+    renames: dict[str, str] = {}
+    for slug, title in config.rename.items():
+        if slug not in by_slug:
+            problems.append(_unknown(config, "rename", slug, by_slug))
+            continue
+        new_slug = slugify(title) or slug
+        if new_slug != slug and new_slug in by_slug:
+            new_slug = slug  # the name's slug is taken: keep the old address rather than clash
+        renames[slug] = new_slug
+        old = by_slug[slug]
+        by_slug[slug] = Topic(new_slug, title, old.key_phrases, old.paper_ids)
+
+    pins = []
+    for slug in config.pin:
+        if slug not in by_slug:
+            problems.append(_unknown(config, "pin", slug, by_slug))
+        elif slug not in pins:
+            pins.append(slug)
+    ordered = [by_slug[s] for s in pins]
+    ordered = [Topic(t.slug, t.title, t.key_phrases, t.paper_ids, True) for t in ordered]
+    ordered += sorted(
+        (t for s, t in by_slug.items() if s not in pins),
+        key=lambda t: (-len(t.paper_ids), t.slug),
+    )
+    paper_topics = {
+        pid: tuple(renames.get(s, s) for s in slugs) for pid, slugs in paper_topics.items()
+    }
+    return TopicModel(tuple(ordered), paper_topics, model.warnings + tuple(problems))
+
+
+def _unknown(config: TopicsConfig, key: str, slug: str, by_slug: dict[str, Topic]) -> Diagnostic:
+    line = config.lines.get(f"{key}.{slug}", config.lines.get(key, 0))
+    known = ", ".join(sorted(by_slug)) or "none"
+    return Diagnostic(
+        config.source, line, f"topics.{key}: no topic with the slug {slug!r} (topics: {known})"
+    )
