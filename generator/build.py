@@ -11,7 +11,7 @@ from generator.config import SiteConfig, load_config
 from generator.discovery import start_discovery
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
 from generator.explore import Explorer
-from generator.index import search_files
+from generator.index import search_files, search_postings
 from generator.model import Corpus, build_corpus, collection_id
 from generator.notes import (
     Notes,
@@ -172,10 +172,19 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     # Related papers, topics and the map are computed beside the search index.
     discovery_job = start_discovery(corpus, config)
     try:
-        search_files_written = list(search_files(corpus))
+        postings = search_postings(corpus)
         discovery = discovery_job.result()
     finally:
         discovery_job.cancel()
+    # The document store names each paper's topics, so it is written once they are known.
+    search_files_written = list(
+        search_files(
+            corpus,
+            postings,
+            topics=[(topic.slug, topic.title) for topic in discovery.topics.topics],
+            paper_topics=discovery.topics.paper_topics,
+        )
+    )
     warnings = corpus.warnings + discovery.topics.warnings
     if options.strict and warnings:
         raise StrictModeError(list(warnings))

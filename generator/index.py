@@ -20,7 +20,7 @@ import math
 import multiprocessing
 import os
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
@@ -320,8 +320,12 @@ def shard_json(postings: Postings, start: int, end: int) -> str:
     return "[" + ",".join(rows) + "]"
 
 
-def chunk_json(papers: tuple[Paper, ...], collection_numbers: dict[str, int]) -> str:
-    """One document chunk: per paper its id, title, URL, abstract and collection numbers."""
+def chunk_json(
+    papers: tuple[Paper, ...],
+    collection_numbers: dict[str, int],
+    paper_topics: Mapping[str, tuple[int, ...]],
+) -> str:
+    """One document chunk: per paper its id, title, URL, abstract, collection and topic numbers."""
     return _dumps(
         [
             [
@@ -330,16 +334,34 @@ def chunk_json(papers: tuple[Paper, ...], collection_numbers: dict[str, int]) ->
                 paper.url_path,
                 paper.abstract or "",
                 [collection_numbers[c] for c in paper.collections],
+                list(paper_topics.get(paper.id, ())),
             ]
             for paper in papers
         ]
     )
 
 
-def search_files(corpus: Corpus) -> Iterator[tuple[str, str]]:
+def search_postings(corpus: Corpus) -> Postings:
+    """The index's postings: the costly part of the payload, built while other stages run."""
+    return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
+
+
+def search_files(
+    corpus: Corpus,
+    postings: Postings | None = None,
+    topics: Sequence[tuple[str, str]] = (),
+    paper_topics: Mapping[str, Sequence[str]] | None = None,
+) -> Iterator[tuple[str, str]]:
     """Every file of the search payload as (path below the site root, text): the term shards, the
-    document chunks, then the entry; yielded one by one so a large site never holds them all."""
-    postings = build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
+    document chunks, then the entry; yielded one by one so a large site never holds them all.
+    ``topics`` lists (slug, title) of every topic, ``paper_topics`` each paper's topic slugs."""
+    if postings is None:
+        postings = search_postings(corpus)
+    topic_numbers = {slug: n for n, (slug, _) in enumerate(topics)}
+    topic_lists = {
+        pid: tuple(topic_numbers[slug] for slug in slugs if slug in topic_numbers)
+        for pid, slugs in (paper_topics or {}).items()
+    }
     # A fingerprint of all the parts, appended to their URLs, so a browser never mixes two builds.
     digest = hashlib.sha256()
 
@@ -355,7 +377,9 @@ def search_files(corpus: Corpus) -> Iterator[tuple[str, str]]:
     chunks = 0
     for chunks, start in enumerate(range(0, len(corpus.papers), DOCS_PER_CHUNK), start=1):
         papers = corpus.papers[start : start + DOCS_PER_CHUNK]
-        yield part(CHUNK_PATH.format(chunks - 1), chunk_json(papers, collection_numbers))
+        yield part(
+            CHUNK_PATH.format(chunks - 1), chunk_json(papers, collection_numbers, topic_lists)
+        )
     entry = {
         "version": INDEX_FORMAT_VERSION,
         "build": digest.hexdigest()[:16],
@@ -370,6 +394,7 @@ def search_files(corpus: Corpus) -> Iterator[tuple[str, str]]:
         },
         "documentCount": postings.document_count,
         "collections": [[c.id, c.title] for c in corpus.collections],
+        "topics": [[slug, title] for slug, title in topics],
         # Per paper its collection numbers, so facet counts over all results need no chunk.
         "memberships": [[collection_numbers[c] for c in p.collections] for p in corpus.papers],
         "vocabulary": list(postings.vocabulary),

@@ -309,3 +309,17 @@ def test_show_more_clicked_twice_while_loading_adds_each_result_once(
     page.locator("#search-more:enabled").wait_for()
     hrefs = page.locator("#search-results h2 a").evaluate_all("links => links.map(a => a.href)")
     assert len(hrefs) == len(set(hrefs)) == 40
+
+
+def test_results_show_the_papers_topics_as_links_to_their_pages(page, site_server: str) -> None:
+    page.goto(f"{site_server}search/?q=over-squashing")
+    wait_for_results(page)
+    first = page.locator("#search-results > li").first
+    title = first.locator("h2").inner_text()
+    chips = first.locator(".search-result-topics a")
+    assert chips.count() >= 1
+    chip_title = chips.first.inner_text()
+    chips.first.click()
+    page.wait_for_url(re.compile(r"/topics/[a-z0-9-]+/$"))
+    assert chip_title in page.locator("h1").inner_text()
+    assert title in page.locator("#main").inner_text()  # the paper is listed on its topic's page

@@ -268,7 +268,9 @@ def test_cli_builds_and_prints_a_summary(tmp_path: Path) -> None:
 
 
 FURNITURE_ONLY = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nMay 19\n"
-KNOWN_KEYS = "base_url, cname, collections, description, language, notes_dir, per_page, title, topics"
+KNOWN_KEYS = (
+    "base_url, cname, collections, description, language, notes_dir, per_page, title, topics"
+)
 
 
 @pytest.mark.parametrize(

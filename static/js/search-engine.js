@@ -275,6 +275,10 @@
     this.documentCount = entry.documentCount;
     this.collectionIds = entry.collections.map(function (c) { return c[0]; });
     this.collections = {};
+    // Topics (slug, title) in site order; a paper's chunk record lists its topic numbers.
+    this.topicIds = (entry.topics || []).map(function (t) { return t[0]; });
+    this.topics = {};
+    (entry.topics || []).forEach(function (t) { this.topics[t[0]] = t[1]; }, this);
     entry.collections.forEach(function (c) { this.collections[c[0]] = c[1]; }, this);
     this.memberships = entry.memberships;
     this.vocabulary = entry.vocabulary;
@@ -456,7 +460,7 @@
         title: record[1],
         url: record[2],
         collections: record[4].map(function (n) { return self.collectionIds[n]; }),
-        topics: [],
+        topics: (record[5] || []).map(function (n) { return self.topicIds[n]; }),
         titleHighlights: matchedSpans(self.rules, record[1], "title", matched.title),
         excerpt: excerpt.text,
         excerptHighlights: excerpt.spans,

@@ -367,6 +367,18 @@
         });
         item.appendChild(names);
       }
+      if (result.topics && result.topics.length) {
+        var topics = element("ul", "search-result-topics");
+        topics.setAttribute("aria-label", "Topics");
+        result.topics.forEach(function (slug) {
+          var topic = element("a", null, (engine.topics && engine.topics[slug]) || slug);
+          topic.href = new URL("topics/" + encodeURIComponent(slug) + "/", siteRoot).href;
+          var entry = element("li", "search-result-topic");
+          entry.appendChild(topic);
+          topics.appendChild(entry);
+        });
+        item.appendChild(topics);
+      }
       return item;
     }
 
