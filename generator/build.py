@@ -6,18 +6,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.cache import BuildCache, code_digest, digest
 from generator.config import SiteConfig, load_config
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
-from generator.index import INDEX_PATH, build_search_payload
 from generator.model import Corpus, build_corpus
 from generator.parse import ParsedDump, decode_dump, parse_dump
-from generator.render import (
-    PAPERS_JSON_PATH,
-    make_environment,
-    papers_json,
-    render_page,
-    site_pages,
-)
 from generator.write import SiteWriter, check_output_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +31,8 @@ class BuildOptions:
     config_required: bool = False  # True when --config named the file explicitly
     base_url: str | None = None
     strict: bool = False
+    jobs: int | None = None  # worker processes for rendering; None: one per CPU, 1: no workers
+    use_cache: bool = True  # False: ignore and do not write .papershelf-cache/
 
 
 @dataclass(frozen=True)
@@ -51,6 +46,8 @@ class BuildReport:
     warnings: tuple[Diagnostic, ...]
     seconds: float
     out_dir: Path
+    rendered: int = 0  # files produced afresh; the others were reused from the previous site
+    unchanged: bool = False  # True when nothing changed and the site was left as it was
 
 
 def display_path(path: Path) -> str:
@@ -107,41 +104,95 @@ def load_corpus(options: BuildOptions, config: SiteConfig) -> Corpus:
     return Corpus(corpus.papers, corpus.collections, tuple(notices) + corpus.warnings)
 
 
+def input_fingerprint(options: BuildOptions, code: str) -> str:
+    """A hash of every input of a build, read as raw bytes: equal fingerprints give equal sites."""
+    parts: list[str | bytes] = [
+        code,
+        str(Path.cwd().resolve()),  # diagnostics name files relative to it
+        str(options.seeds_dir.resolve()),
+        repr((options.base_url, options.config_required)),
+    ]
+    config = options.config_path
+    parts.append(config.read_bytes() if config.is_file() else b"no config file")
+    if options.seeds_dir.is_dir():
+        for path in sorted(options.seeds_dir.iterdir()):
+            parts.append(path.name)
+            if path.is_file() and path.suffix == DUMP_SUFFIX:
+                parts.append(path.read_bytes())
+    return digest(*parts)
+
+
 def build(options: BuildOptions) -> BuildReport:
-    """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was."""
+    """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was.
+
+    With the cache on, a build whose inputs are all unchanged leaves the site as it is, and a build
+    whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
     started = time.perf_counter()
-    config = load_site_config(options)
     check_output_dir(
         options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
     )
+    cache = BuildCache(options.out_dir) if options.use_cache else None
+    code = code_digest([TEMPLATES_DIR, STATIC_DIR], [LUNR_JS])
+    fingerprint = input_fingerprint(options, code)
+    if cache is not None and (summary := cache.unchanged(fingerprint)) is not None:
+        warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
+        if options.strict and warnings:
+            raise StrictModeError(list(warnings))
+        return BuildReport(
+            papers=summary["papers"],
+            collections=summary["collections"],
+            pages=summary["pages"],
+            files=summary["files"],
+            warnings=warnings,
+            seconds=time.perf_counter() - started,
+            out_dir=options.out_dir,
+            rendered=0,
+            unchanged=True,
+        )
+
+    config = load_site_config(options)
     corpus = load_corpus(options, config)
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
         raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
 
-    environment = make_environment(TEMPLATES_DIR, config)
-    pages = site_pages(corpus, config)
+    # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
+    from generator.produce import Producer
+
+    producer = Producer(TEMPLATES_DIR, config, corpus, code, cache, options.jobs)
     writer = SiteWriter(options.out_dir)
     try:
-        for page in pages:
-            writer.write_text(page.path, render_page(environment, page, corpus))
-        writer.write_text(PAPERS_JSON_PATH, papers_json(corpus, config))
-        writer.write_text(INDEX_PATH, build_search_payload(corpus))
+        keys = producer.write_content(writer)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.
         writer.write_text(".nojekyll", "")
+        if cache is not None:
+            cache.forget()
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return BuildReport(
+    report = BuildReport(
         papers=len(corpus.papers),
         collections=len(corpus.collections),
-        pages=len(pages),
+        pages=producer.page_count,
         files=len(writer.written),
         warnings=corpus.warnings,
         seconds=time.perf_counter() - started,
         out_dir=options.out_dir,
+        rendered=producer.rendered,
     )
+    if cache is not None:
+        for path in writer.written:
+            keys.setdefault(path, "")  # static files: copied every time, never reused
+        summary = {
+            "papers": report.papers,
+            "collections": report.collections,
+            "pages": report.pages,
+            "files": report.files,
+            "warnings": [[w.path, w.line, w.message] for w in report.warnings],
+        }
+        cache.save(fingerprint, summary, keys)
+    return report

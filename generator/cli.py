@@ -11,6 +11,17 @@ from generator.build import BuildOptions, build, display_path
 from generator.errors import PapershelfError, StrictModeError
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -38,6 +49,16 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors and write nothing"
     )
+    build_parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        help="worker processes that render pages (default: one per CPU; 1: render in this process)",
+    )
+    build_parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build everything afresh, ignoring and not updating .papershelf-cache/",
+    )
     return parser
 
 
@@ -50,6 +71,8 @@ def run_build(args: argparse.Namespace) -> int:
         config_required=args.config is not None,
         base_url=args.base_url,
         strict=args.strict,
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
     )
     try:
         report = build(options)
@@ -60,9 +83,17 @@ def run_build(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     warning_count = len(report.warnings)
+    if report.unchanged:
+        print(
+            f"papershelf: {report.papers} papers in {report.collections} collections, "
+            f"{report.pages} pages: nothing changed, {display_path(report.out_dir)}/ left as it was, "
+            f"{warning_count} warning{'s' if warning_count != 1 else ''}, {report.seconds:.2f} s"
+        )
+        return 0
     print(
         f"papershelf: {report.papers} papers in {report.collections} collections, "
-        f"{report.pages} pages ({report.files} files) written to {display_path(report.out_dir)}/, "
+        f"{report.pages} pages ({report.files} files, {report.rendered} rendered afresh) "
+        f"written to {display_path(report.out_dir)}/, "
         f"{warning_count} warning{'s' if warning_count != 1 else ''}, {report.seconds:.2f} s"
     )
     return 0

@@ -1,0 +1,155 @@
+"""Produce stage: run the render and index stages over the corpus, reusing and parallelising.
+
+The site's content is cut into units: one per page, ``papers.json`` and the search payload. Each unit
+has a key, a hash of everything its output depends on; a unit whose key the previous build also had
+is hard-linked from the previous site, and the others are produced, on worker processes when there
+are several CPUs. Workers are forked, so they share the corpus and the compiled templates without
+copying them; they return bytes, and this process writes every file itself through the SiteWriter, so
+the writer's checks hold and the output does not depend on which worker finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from generator.cache import BuildCache, digest
+from generator.config import SiteConfig
+from generator.index import INDEX_PATH, build_search_payload
+from generator.model import Corpus
+from generator.render import (
+    PAPERS_JSON_PATH,
+    Page,
+    make_environment,
+    papers_json,
+    render_page,
+    site_pages,
+)
+from generator.write import SiteWriter
+
+CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
+MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
+
+# What forked workers read: set by the parent just before the pool forks.
+_shared: Producer | None = None
+
+
+def search_files(corpus: Corpus) -> list[tuple[str, bytes]]:
+    """The files of the search payload, as (path below the site root, bytes)."""
+    return [(INDEX_PATH, build_search_payload(corpus).encode("utf-8"))]
+
+
+def _render_chunk(indices: list[int]) -> list[bytes]:
+    producer = _shared
+    return [producer.render(producer.pages[i]) for i in indices]
+
+
+def _search_in_worker() -> list[tuple[str, bytes]]:
+    return search_files(_shared.corpus)
+
+
+class Producer:
+    """Renders the pages and builds the search payload of one corpus, reusing what it can."""
+
+    def __init__(
+        self,
+        templates_dir: Path,
+        config: SiteConfig,
+        corpus: Corpus,
+        code: str,
+        cache: BuildCache | None,
+        jobs: int | None,
+    ):
+        self.environment = make_environment(templates_dir, config)
+        self.config = config
+        self.corpus = corpus
+        self.cache = cache
+        self.jobs = max(1, jobs if jobs is not None else os.cpu_count() or 1)
+        self.pages = site_pages(corpus, config)
+        self.page_count = len(self.pages)
+        self.rendered = 0
+        # Every output depends on the code and the config; every page on the collections as well.
+        base = digest(code, repr(config))
+        self.page_base = digest(base, repr(corpus.collections))
+        papers = repr(corpus.papers)
+        self.papers_json_key = digest(base, "papers.json", papers)
+        self.search_key = digest(base, "search", papers, repr(corpus.collections))
+
+    def page_key(self, page: Page) -> str:
+        """The key of one page: its path, template and context."""
+        return digest(self.page_base, page.path, page.template, repr(sorted(page.context.items())))
+
+    def render(self, page: Page) -> bytes:
+        """One page as the bytes of its file."""
+        return render_page(self.environment, page, self.corpus).encode("utf-8")
+
+    def _reuse(self, writer: SiteWriter, key: str, keys: dict[str, str]) -> bool:
+        paths = self.cache.reusable(key) if self.cache is not None else None
+        if paths is None:
+            return False
+        for path in paths:
+            writer.link_file(self.cache.path_of(path), path)
+            keys[path] = key
+        return True
+
+    def write_content(self, writer: SiteWriter) -> dict[str, str]:
+        """Write every page, papers.json and the search payload; returns each file's unit key."""
+        keys: dict[str, str] = {}
+        todo: list[int] = []
+        for number, page in enumerate(self.pages):
+            key = self.page_key(page)
+            if not self._reuse(writer, key, keys):
+                todo.append(number)
+                keys[page.path] = key
+        if not self._reuse(writer, self.papers_json_key, keys):
+            writer.write_bytes(
+                PAPERS_JSON_PATH, papers_json(self.corpus, self.config).encode("utf-8")
+            )
+            keys[PAPERS_JSON_PATH] = self.papers_json_key
+            self.rendered += 1
+        need_search = not self._reuse(writer, self.search_key, keys)
+
+        search_result: list[tuple[str, bytes]] = []
+        for number, data in self._produce(todo, need_search, search_result.extend):
+            writer.write_bytes(self.pages[number].path, data)
+            self.rendered += 1
+        for path, data in search_result:
+            writer.write_bytes(path, data)
+            keys[path] = self.search_key
+            self.rendered += 1
+        return keys
+
+    def _produce(
+        self, todo: list[int], need_search: bool, on_search: Callable[[list], None]
+    ) -> Iterator[tuple[int, bytes]]:
+        """Yield (page number, bytes) in page order; hand the search files to ``on_search``."""
+        units = len(todo) + need_search
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        if self.jobs == 1 or method is None or units < MIN_PARALLEL_UNITS:
+            for number in todo:
+                yield number, self.render(self.pages[number])
+            if need_search:
+                on_search(search_files(self.corpus))
+            return
+        global _shared
+        # Compile every template once here, so the workers inherit them instead of each compiling.
+        for template in sorted({page.template for page in self.pages}):
+            self.environment.get_template(template)
+        _shared = self
+        context = multiprocessing.get_context(method)
+        pool = context.Pool(min(self.jobs, units))
+        try:
+            # The search payload is the largest single task: start it first, beside the pages.
+            search = pool.apply_async(_search_in_worker) if need_search else None
+            chunks = [todo[i : i + CHUNK_PAGES] for i in range(0, len(todo), CHUNK_PAGES)]
+            for chunk, results in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
+                yield from zip(chunk, results, strict=True)
+            if search is not None:
+                on_search(search.get())
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _shared = None
