@@ -10,6 +10,7 @@ the writer's checks hold and the output does not depend on which worker finished
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -138,6 +139,9 @@ class Producer:
         for template in sorted({page.template for page in self.pages}):
             self.environment.get_template(template)
         _shared = self
+        # Frozen objects are left alone by the collector, so the workers do not touch (and so copy)
+        # every page of memory they inherited when they collect garbage.
+        gc.freeze()
         context = multiprocessing.get_context(method)
         pool = context.Pool(min(self.jobs, units))
         try:
@@ -152,4 +156,5 @@ class Producer:
         finally:
             pool.terminate()
             pool.join()
+            gc.unfreeze()
             _shared = None
