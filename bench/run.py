@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -65,6 +66,15 @@ class Row:
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def search_seconds(self) -> float | None:
+        """Median seconds the build spent on the search payload (papershelf's --timings)."""
+        found = [
+            re.search(r"^timing: search payload ([\d.]+) s$", s.output, re.M) for s in self.samples
+        ]
+        values = [float(match[1]) for match in found if match]
+        return statistics.median(values) if values else None
 
     @property
     def peak_rss(self) -> int:
@@ -256,6 +266,7 @@ def papershelf_rows(
     """Full, no-op and one-change builds of one corpus, the identity check and the first search."""
     folder = corpus_dir(size)
     command = [sys.executable, "-m", "generator", "build", "--seeds", "seeds", "--out", "_site"]
+    command.append("--timings")
     if jobs:
         command += ["--jobs", jobs]
     rows = {name: Row(size, "papershelf", name) for name in SCENARIOS}
@@ -281,7 +292,8 @@ def papershelf_rows(
                     f"(--check-identity-up-to {check_up_to}); the tests prove it on every build path"
                 )
             elif rep == reps - 1:
-                clean = [*command[:-1], "_clean", "--no-cache", "--jobs", "1"]
+                clean = [sys.executable, "-m", "generator", "build", "--seeds", "seeds"]
+                clean += ["--out", "_clean", "--no-cache", "--jobs", "1"]
                 shutil.rmtree(folder / "_clean", ignore_errors=True)
                 measure(clean, folder)
                 differ = same_tree(folder / "_site", folder / "_clean")
@@ -477,8 +489,9 @@ def machine() -> str:
 def fmt_row(row: Row) -> str:
     search = f"{row.search_bytes / 1000:.0f} ({row.search_requests})" if row.search_bytes else ""
     runs = len(row.samples)
+    index = f"{row.search_seconds:.2f}" if row.search_seconds is not None else ""
     return (
-        f"| {row.papers:,} | {row.tool} | {row.scenario} | {row.seconds:.2f} | {row.peak_rss / 2**20:.0f} "
+        f"| {row.papers:,} | {row.tool} | {row.scenario} | {row.seconds:.2f} | {index} | {row.peak_rss / 2**20:.0f} "
         f"| {row.pages:,} | {row.output_bytes / 1e6:.1f} | {search} | {runs} |"
     )
 
@@ -557,8 +570,9 @@ def report(rows: list[Row], notes: list[str], reps_note: str) -> str:
         "",
         reps_note,
         "",
-        "| papers | tool | build | wall s | peak RSS MiB | pages | output MB | first search KB gz (requests) | runs |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| papers | tool | build | wall s | of which search index s | peak RSS MiB | pages | output MB "
+        "| first search KB gz (requests) | runs |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(fmt_row(row) for row in rows),
         "",
         "Ratios papershelf / (Hugo + Pagefind), wall time:",
@@ -636,7 +650,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Median of {args.reps} runs per measurement; {args.large_reps} run at 50,000 papers and more. "
         "Full = from nothing (no output, no cache); no-op = the same build again; one change = after "
         "one abstract changed. Peak RSS is the largest sum over the whole process tree. First search = "
-        f"gzipped bytes Chromium fetched from opening search/?q={args.query} until the first result showed."
+        f"gzipped bytes Chromium fetched from opening search/?q={args.query} until the first result "
+        "showed. 'Of which search index' = seconds papershelf spent building the search payload "
+        "(generator/index.py) inside that build, on a worker beside the page rendering."
     )
     text = report(rows, notes, reps_note)
     RESULTS_DIR.mkdir(exist_ok=True)

@@ -48,6 +48,7 @@ class BuildReport:
     out_dir: Path
     rendered: int = 0  # files produced afresh; the others were reused from the previous site
     unchanged: bool = False  # True when nothing changed and the site was left as it was
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per part of the build, for --timings
 
 
 def display_path(path: Path) -> str:
@@ -148,10 +149,13 @@ def build(options: BuildOptions) -> BuildReport:
             out_dir=options.out_dir,
             rendered=0,
             unchanged=True,
+            timings=(("fingerprint", time.perf_counter() - started),),
         )
 
+    timings = {"fingerprint": time.perf_counter() - started}
     config = load_site_config(options)
     corpus = load_corpus(options, config)
+    timings["read"] = time.perf_counter() - started - sum(timings.values())
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
@@ -170,10 +174,13 @@ def build(options: BuildOptions) -> BuildReport:
         writer.write_text(".nojekyll", "")
         if cache is not None:
             cache.forget()
+        swap_started = time.perf_counter()
         writer.commit()
     except BaseException:
         writer.abort()
         raise
+    timings.update(producer.timings)
+    timings["swap"] = time.perf_counter() - swap_started
     report = BuildReport(
         papers=len(corpus.papers),
         collections=len(corpus.collections),
@@ -183,6 +190,7 @@ def build(options: BuildOptions) -> BuildReport:
         seconds=time.perf_counter() - started,
         out_dir=options.out_dir,
         rendered=producer.rendered,
+        timings=tuple(timings.items()),
     )
     if cache is not None:
         for path in writer.written:

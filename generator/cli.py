@@ -55,6 +55,9 @@ def make_parser() -> argparse.ArgumentParser:
         help="worker processes that render pages (default: one per CPU; 1: render in this process)",
     )
     build_parser.add_argument(
+        "--timings", action="store_true", help="also print how long each part of the build took"
+    )
+    build_parser.add_argument(
         "--no-cache",
         action="store_true",
         help="build everything afresh, ignoring and not updating .papershelf-cache/",
@@ -83,6 +86,9 @@ def run_build(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     warning_count = len(report.warnings)
+    if args.timings:
+        for part, seconds in report.timings:
+            print(f"timing: {part} {seconds:.2f} s")
     if report.unchanged:
         print(
             f"papershelf: {report.papers} papers in {report.collections} collections, "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,13 +43,20 @@ def search_files(corpus: Corpus) -> list[tuple[str, bytes]]:
     return [(INDEX_PATH, build_search_payload(corpus).encode("utf-8"))]
 
 
+def timed_search_files(corpus: Corpus) -> tuple[list[tuple[str, bytes]], float]:
+    """``search_files`` and the seconds it took where it ran."""
+    started = time.perf_counter()
+    files = search_files(corpus)
+    return files, time.perf_counter() - started
+
+
 def _render_chunk(indices: list[int]) -> list[bytes]:
     producer = _shared
     return [producer.render(producer.pages[i]) for i in indices]
 
 
-def _search_in_worker() -> list[tuple[str, bytes]]:
-    return search_files(_shared.corpus)
+def _search_in_worker() -> tuple[list[tuple[str, bytes]], float]:
+    return timed_search_files(_shared.corpus)
 
 
 class Producer:
@@ -71,6 +79,9 @@ class Producer:
         self.pages = site_pages(corpus, config)
         self.page_count = len(self.pages)
         self.rendered = 0
+        # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
+        # the last one was written) and the search payload (where it was built, maybe beside them).
+        self.timings: dict[str, float] = {}
         # Every output depends on the code and the config; every page on the collections as well.
         base = digest(code, repr(config))
         self.page_base = digest(base, repr(corpus.collections))
@@ -113,9 +124,17 @@ class Producer:
         need_search = not self._reuse(writer, self.search_key, keys)
 
         search_result: list[tuple[str, bytes]] = []
-        for number, data in self._produce(todo, need_search, search_result.extend):
+
+        def on_search(files: list[tuple[str, bytes]], seconds: float) -> None:
+            search_result.extend(files)
+            self.timings["search payload"] = seconds
+
+        started = last_page = time.perf_counter()
+        for number, data in self._produce(todo, need_search, on_search):
             writer.write_bytes(self.pages[number].path, data)
             self.rendered += 1
+            last_page = time.perf_counter()
+        self.timings["pages"] = last_page - started
         for path, data in search_result:
             writer.write_bytes(path, data)
             keys[path] = self.search_key
@@ -123,7 +142,7 @@ class Producer:
         return keys
 
     def _produce(
-        self, todo: list[int], need_search: bool, on_search: Callable[[list], None]
+        self, todo: list[int], need_search: bool, on_search: Callable[[list, float], None]
     ) -> Iterator[tuple[int, bytes]]:
         """Yield (page number, bytes) in page order; hand the search files to ``on_search``."""
         units = len(todo) + need_search
@@ -132,7 +151,7 @@ class Producer:
             for number in todo:
                 yield number, self.render(self.pages[number])
             if need_search:
-                on_search(search_files(self.corpus))
+                on_search(*timed_search_files(self.corpus))
             return
         global _shared
         # Compile every template once here, so the workers inherit them instead of each compiling.
@@ -151,7 +170,7 @@ class Producer:
             for chunk, results in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
                 yield from zip(chunk, results, strict=True)
             if search is not None:
-                on_search(search.get())
+                on_search(*search.get())
             pool.close()
         finally:
             pool.terminate()
