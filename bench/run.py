@@ -77,6 +77,13 @@ class Row:
         return statistics.median(values) if values else None
 
     @property
+    def pages_seconds(self) -> float | None:
+        """Median seconds the build spent rendering and writing pages (papershelf's --timings)."""
+        found = [re.search(r"^timing: pages ([\d.]+) s$", s.output, re.M) for s in self.samples]
+        values = [float(match[1]) for match in found if match]
+        return statistics.median(values) if values else None
+
+    @property
     def peak_rss(self) -> int:
         return int(statistics.median(s.peak_rss for s in self.samples))
 
@@ -490,8 +497,9 @@ def fmt_row(row: Row) -> str:
     search = f"{row.search_bytes / 1000:.0f} ({row.search_requests})" if row.search_bytes else ""
     runs = len(row.samples)
     index = f"{row.search_seconds:.2f}" if row.search_seconds is not None else ""
+    pages = f"{row.pages_seconds:.2f}" if row.pages_seconds is not None else ""
     return (
-        f"| {row.papers:,} | {row.tool} | {row.scenario} | {row.seconds:.2f} | {index} | {row.peak_rss / 2**20:.0f} "
+        f"| {row.papers:,} | {row.tool} | {row.scenario} | {row.seconds:.2f} | {index} | {pages} | {row.peak_rss / 2**20:.0f} "
         f"| {row.pages:,} | {row.output_bytes / 1e6:.1f} | {search} | {runs} |"
     )
 
@@ -570,9 +578,9 @@ def report(rows: list[Row], notes: list[str], reps_note: str) -> str:
         "",
         reps_note,
         "",
-        "| papers | tool | build | wall s | of which search index s | peak RSS MiB | pages | output MB "
+        "| papers | tool | build | wall s | search index s | pages s | peak RSS MiB | pages | output MB "
         "| first search KB gz (requests) | runs |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(fmt_row(row) for row in rows),
         "",
         "Ratios papershelf / (Hugo + Pagefind), wall time:",
@@ -631,6 +639,18 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: hugo or pagefind is not installed (pip install -e '.[bench]'); peers skipped")
     rows: list[Row] = []
     notes: list[str] = []
+    reps_note = (
+        f"Median of {args.reps} runs per measurement; {args.large_reps} run at 50,000 papers and more. "
+        "Full = from nothing (no output, no cache); no-op = the same build again; one change = after "
+        "one abstract changed. Peak RSS is the largest sum over the whole process tree. First search = "
+        f"gzipped bytes Chromium fetched from opening search/?q={args.query} until the first result "
+        "showed. 'Search index s' and 'pages s' = seconds papershelf spent on the search payload "
+        "(generator/index.py) and on rendering and writing the pages inside that build (--timings), "
+        "side by side on worker processes."
+    )
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d-%H%M")
+    result_path = RESULTS_DIR / f"{stamp}.md"
     for size in sizes:
         reps = args.large_reps if size >= 50_000 else args.reps
         print(f"bench: {size:,} papers, {reps} run(s) each", flush=True)
@@ -646,21 +666,11 @@ def main(argv: list[str] | None = None) -> int:
             rows += peers
             for row in peers:
                 print(fmt_row(row), flush=True)
-    reps_note = (
-        f"Median of {args.reps} runs per measurement; {args.large_reps} run at 50,000 papers and more. "
-        "Full = from nothing (no output, no cache); no-op = the same build again; one change = after "
-        "one abstract changed. Peak RSS is the largest sum over the whole process tree. First search = "
-        f"gzipped bytes Chromium fetched from opening search/?q={args.query} until the first result "
-        "showed. 'Of which search index' = seconds papershelf spent building the search payload "
-        "(generator/index.py) inside that build, on a worker beside the page rendering."
-    )
-    text = report(rows, notes, reps_note)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d-%H%M")
-    (RESULTS_DIR / f"{stamp}.md").write_text(text, "utf-8")
+        # Written after every size, so a long run stopped early still leaves its table.
+        result_path.write_text(report(rows, notes, reps_note), "utf-8")
     print()
-    print(text)
-    print(f"bench: written to {(RESULTS_DIR / f'{stamp}.md').relative_to(PROJECT_ROOT)}")
+    print(result_path.read_text("utf-8"))
+    print(f"bench: written to {result_path.relative_to(PROJECT_ROOT)}")
     return 0
 
 

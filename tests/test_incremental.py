@@ -136,9 +136,11 @@ def test_no_cache_leaves_no_cache_folder(tmp_path: Path) -> None:
 
 def test_cli_reports_a_no_op_and_refuses_zero_jobs(tmp_path: Path) -> None:
     write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
-    first = run_cli("build", "--jobs", "2", cwd=tmp_path)
+    first = run_cli("build", "--jobs", "2", "--timings", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "rendered afresh" in first.stdout
+    parts = [line.split()[1] for line in first.stdout.splitlines() if line.startswith("timing:")]
+    assert parts == ["fingerprint", "read", "search", "pages", "swap"]  # "search payload"
     second = run_cli("build", cwd=tmp_path)
     assert "nothing changed, _site/ left as it was" in second.stdout
     refused = run_cli("build", "--jobs", "0", cwd=tmp_path)
