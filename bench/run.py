@@ -284,9 +284,14 @@ def papershelf_rows(
         rows["full"].samples.append(measure(command, folder))
         rows["full"].pages, rows["full"].output_bytes = tree_size(folder / "_site")
         if rep == reps - 1:
-            rows["full"].search_bytes, rows["full"].search_requests = first_search_bytes(
-                folder / "_site", query, "#search-results li"
-            )
+            try:
+                rows["full"].search_bytes, rows["full"].search_requests = first_search_bytes(
+                    folder / "_site", query, "#search-results li"
+                )
+            except Exception as exc:  # e.g. an index too large for the browser: say so, go on
+                notes.append(
+                    f"{size} papers: first search not measured: {str(exc).splitlines()[0]}"
+                )
         rows["no-op"].samples.append(measure(command, folder))
         rows["no-op"].pages, rows["no-op"].output_bytes = tree_size(folder / "_site")
         path, original = change_one_abstract(folder / "seeds", rep)
@@ -435,9 +440,12 @@ def peer_rows(size: int, reps: int, query: str, binaries: tuple[str, str]) -> li
                     row.pages, row.output_bytes = tree_size(project / "public")
             if rep == reps - 1:
                 row = rows[("pagefind", "full")]
-                row.search_bytes, row.search_requests = first_search_bytes(
-                    project / "public", query, ".pagefind-ui__result"
-                )
+                try:
+                    row.search_bytes, row.search_requests = first_search_bytes(
+                        project / "public", query, ".pagefind-ui__result"
+                    )
+                except Exception as exc:
+                    print(f"bench: Pagefind's first search not measured: {exc}", flush=True)
     finally:
         changed.write_bytes(original)
     combined = []
@@ -661,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
         notes += size_notes
         for row in size_rows:
             print(fmt_row(row), flush=True)
+        result_path.write_text(report(rows, notes, reps_note), "utf-8")
         if binaries:
             peers = peer_rows(size, reps, args.query, binaries)
             rows += peers
