@@ -48,6 +48,7 @@ class Sample:
     seconds: float
     peak_rss: int  # bytes, the largest sum of RSS over the tree seen while it ran
     output: str
+    cpu_seconds: float = 0.0  # user + system time of the process and the children it waited for
 
 
 @dataclass
@@ -66,6 +67,10 @@ class Row:
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
 
     @property
     def search_seconds(self) -> float | None:
@@ -145,7 +150,8 @@ def measure(command: list[str], cwd: Path) -> Sample:
     log.unlink()
     if process.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command)} failed in {cwd}:\n{output}")
-    return Sample(seconds, max(peak, usage.ru_maxrss * 1024), output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, max(peak, usage.ru_maxrss * 1024), output, cpu)
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -458,7 +464,12 @@ def peer_rows(size: int, reps: int, query: str, binaries: tuple[str, str]) -> li
             pagefind_row.search_requests,
         )
         both.samples = [
-            Sample(h.seconds + p.seconds, max(h.peak_rss, p.peak_rss), "")
+            Sample(
+                h.seconds + p.seconds,
+                max(h.peak_rss, p.peak_rss),
+                "",
+                h.cpu_seconds + p.cpu_seconds,
+            )
             for h, p in zip(hugo_row.samples, pagefind_row.samples, strict=True)
         ]
         combined.append(both)
@@ -507,7 +518,7 @@ def fmt_row(row: Row) -> str:
     index = f"{row.search_seconds:.2f}" if row.search_seconds is not None else ""
     pages = f"{row.pages_seconds:.2f}" if row.pages_seconds is not None else ""
     return (
-        f"| {row.papers:,} | {row.tool} | {row.scenario} | {row.seconds:.2f} | {index} | {pages} | {row.peak_rss / 2**20:.0f} "
+        f"| {row.papers:,} | {row.tool} | {row.scenario} | {row.seconds:.2f} | {row.cpu_seconds:.2f} | {index} | {pages} | {row.peak_rss / 2**20:.0f} "
         f"| {row.pages:,} | {row.output_bytes / 1e6:.1f} | {search} | {runs} |"
     )
 
@@ -586,9 +597,9 @@ def report(rows: list[Row], notes: list[str], reps_note: str) -> str:
         "",
         reps_note,
         "",
-        "| papers | tool | build | wall s | search index s | pages s | peak RSS MiB | pages | output MB "
-        "| first search KB gz (requests) | runs |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| papers | tool | build | wall s | CPU s | search index s | pages s | peak RSS MiB | pages "
+        "| output MB | first search KB gz (requests) | runs |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(fmt_row(row) for row in rows),
         "",
         "Ratios papershelf / (Hugo + Pagefind), wall time:",
