@@ -30,6 +30,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -203,8 +204,14 @@ def first_search_bytes(site: Path, query: str, result_selector: str) -> tuple[in
             page = browser.new_page()
 
             def record(response) -> None:
+                # The bytes served are the site's file; Chromium does not keep bodies of many MB
+                # for response.body(), so read the file the URL maps to when there is one.
+                path = urlsplit(response.url).path
+                served = site / unquote(path).lstrip("/")
+                if path.endswith("/"):
+                    served = served / "index.html"
                 try:
-                    body = response.body()
+                    body = served.read_bytes() if served.is_file() else response.body()
                 except Exception:  # a redirect or an aborted request has no body
                     body = b""
                 sizes[response.url] = len(gzip.compress(body, 6))
@@ -651,7 +658,24 @@ def main(argv: list[str] | None = None) -> int:
         default=10_000,
         help="compare the one-change site with a clean serial build up to this size (default 10000)",
     )
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="only measure the first search on the sites the last run left in bench/corpora/",
+    )
     args = parser.parse_args(argv)
+    if args.search_only:
+        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+            for name, site, selector in (
+                ("papershelf", CORPORA_DIR / str(size) / "_site", "#search-results li"),
+                ("pagefind", CORPORA_DIR / str(size) / "hugo" / "public", ".pagefind-ui__result"),
+            ):
+                if site.is_dir():
+                    size_bytes, requests = first_search_bytes(site, args.query, selector)
+                    print(
+                        f"{size:,} papers, {name}: {size_bytes / 1000:.0f} KB gz in {requests} requests"
+                    )
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     binaries = None if args.no_peers else peer_binaries()
     if binaries is None and not args.no_peers:
