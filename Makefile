@@ -10,16 +10,26 @@ BENCH_STAMP := $(VENV)/.installed-bench
 NODE_STAMP := node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?= -n 2
+# `make site BASE_URL=https://user.github.io/REPO/` builds for that address (the Pages workflow does).
+BASE_URL ?=
+BUILD_ARGS := $(if $(BASE_URL),--base-url $(BASE_URL))
+
 # Corpus sizes for `make bench` (545 = the real seeds); e.g. `make bench BENCH_SIZES=545,10000`.
 BENCH_SIZES ?= 545,10000,50000
 BENCH_ARGS ?=
 
-.PHONY: site test lint format chromium clean-env screenshots bench
+.PHONY: site serve check test lint format chromium java clean-env screenshots bench
 
 site: $(SITE_STAMP) $(NODE_STAMP)
-	$(BIN)/papershelf build
+	$(BIN)/papershelf build $(BUILD_ARGS)
 
-test: $(TEST_STAMP) $(NODE_STAMP) chromium
+serve: $(SITE_STAMP) $(NODE_STAMP)
+	$(BIN)/papershelf serve $(BUILD_ARGS)
+
+check: $(SITE_STAMP) $(NODE_STAMP)
+	$(BIN)/papershelf check $(BUILD_ARGS)
+
+test: $(TEST_STAMP) java $(NODE_STAMP) chromium
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -54,12 +64,17 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(TEST_STAMP) $(SITE_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 # Playwright drives Debian's Chromium; its own browser download cannot work offline.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+# The HTML validator (vnu-jar from npm) runs on Java; Debian's headless runtime is enough.
+# (npm ci skips vnu-jar's install script, which would otherwise try to download a Java of its own.)
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y default-jre-headless; }
 
 clean-env:
 	rm -rf $(VENV) node_modules

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,8 @@ class BuildOptions:
     config_required: bool = False  # True when --config named the file explicitly
     base_url: str | None = None
     strict: bool = False
+    templates_dir: Path = TEMPLATES_DIR
+    dev_reload: bool = False  # papershelf serve: every page loads the live-reload script
     jobs: int | None = None  # worker processes for rendering; None: one per CPU, 1: no workers
     use_cache: bool = True  # False: ignore and do not write .papershelf-cache/
 
@@ -46,6 +50,7 @@ class BuildReport:
     warnings: tuple[Diagnostic, ...]
     seconds: float
     out_dir: Path
+    notes: tuple[str, ...] = ()  # what was left out and why; not warnings
     rendered: int = 0  # files produced afresh; the others were reused from the previous site
     unchanged: bool = False  # True when nothing changed and the site was left as it was
     timings: tuple[tuple[str, float], ...] = ()  # seconds per part of the build, for --timings
@@ -111,7 +116,9 @@ def input_fingerprint(options: BuildOptions, code: str) -> str:
         code,
         str(Path.cwd().resolve()),  # diagnostics name files relative to it
         str(options.seeds_dir.resolve()),
-        repr((options.base_url, options.config_required)),
+        repr((options.base_url, options.config_required, options.dev_reload)),
+        # publish.py dates feeds by it
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
     ]
     config = options.config_path
     parts.append(config.read_bytes() if config.is_file() else b"no config file")
@@ -123,17 +130,22 @@ def input_fingerprint(options: BuildOptions, code: str) -> str:
     return digest(*parts)
 
 
-def build(options: BuildOptions) -> BuildReport:
+# Called as progress(pages_done, pages_total) while pages are rendered.
+ProgressCallback = Callable[[int, int], None]
+
+
+def build(options: BuildOptions, progress: ProgressCallback | None = None) -> BuildReport:
     """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was.
 
     With the cache on, a build whose inputs are all unchanged leaves the site as it is, and a build
     whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
     started = time.perf_counter()
+    config = load_site_config(options)
     check_output_dir(
         options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
     )
     cache = BuildCache(options.out_dir) if options.use_cache else None
-    code = code_digest([TEMPLATES_DIR, STATIC_DIR], [LUNR_JS])
+    code = code_digest([options.templates_dir, STATIC_DIR], [LUNR_JS])
     fingerprint = input_fingerprint(options, code)
     if cache is not None and (summary := cache.unchanged(fingerprint)) is not None:
         warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
@@ -150,10 +162,10 @@ def build(options: BuildOptions) -> BuildReport:
             rendered=0,
             unchanged=True,
             timings=(("fingerprint", time.perf_counter() - started),),
+            notes=tuple(summary.get("notes", ())),
         )
 
     timings = {"fingerprint": time.perf_counter() - started}
-    config = load_site_config(options)
     corpus = load_corpus(options, config)
     timings["read"] = time.perf_counter() - started - sum(timings.values())
     if options.strict and corpus.warnings:
@@ -163,11 +175,24 @@ def build(options: BuildOptions) -> BuildReport:
 
     # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
     from generator.produce import Producer
+    from generator.publish import publish_files, publishing_notes, source_date_epoch
 
-    producer = Producer(TEMPLATES_DIR, config, corpus, code, cache, options.jobs)
+    build_date = source_date_epoch()
+    producer = Producer(
+        options.templates_dir,
+        config,
+        corpus,
+        code,
+        cache,
+        options.jobs,
+        dev_reload=options.dev_reload,
+    )
     writer = SiteWriter(options.out_dir)
     try:
-        keys = producer.write_content(writer)
+        keys = producer.write_content(writer, progress)
+        # Feeds, sitemap, robots.txt, CNAME: cheap, so made afresh every time (never reused).
+        for path, text in publish_files(config, corpus, producer.pages, build_date):
+            writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.
@@ -191,6 +216,7 @@ def build(options: BuildOptions) -> BuildReport:
         out_dir=options.out_dir,
         rendered=producer.rendered,
         timings=tuple(timings.items()),
+        notes=tuple(publishing_notes(config)),
     )
     if cache is not None:
         for path in writer.written:
@@ -201,6 +227,7 @@ def build(options: BuildOptions) -> BuildReport:
             "pages": report.pages,
             "files": report.files,
             "warnings": [[w.path, w.line, w.message] for w in report.warnings],
+            "notes": list(report.notes),
         }
         cache.save(fingerprint, summary, keys)
     return report

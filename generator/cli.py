@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildOptions, build, display_path
-from generator.errors import PapershelfError, StrictModeError
+from generator.build import (
+    TEMPLATES_DIR,
+    BuildOptions,
+    BuildReport,
+    build,
+    display_path,
+    load_site_config,
+)
+from generator.check import check_site
+from generator.errors import LinkCheckError, PapershelfError, StrictModeError
+from generator.progress import ProgressBar
+from generator.serve import serve
 
 
 def positive_int(text: str) -> int:
@@ -32,59 +43,106 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build the site into the output folder")
-    build_parser.add_argument(
-        "--seeds", type=Path, default=Path("seeds"), help="folder of dump files (default: seeds/)"
-    )
+    add_build_options(build_parser)
     build_parser.add_argument(
         "--out", type=Path, default=Path("_site"), help="output folder (default: _site/)"
     )
     build_parser.add_argument(
+        "--timings", action="store_true", help="also print how long each part of the build took"
+    )
+
+    serve_parser = commands.add_parser(
+        "serve", help="build, serve on this machine, rebuild and reload on every change"
+    )
+    add_build_options(serve_parser)
+    serve_parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve_parser.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to listen on, 0 for any free one (default: 8000)",
+    )
+
+    check_parser = commands.add_parser(
+        "check", help="build into a temporary folder and check every internal link and asset"
+    )
+    add_build_options(check_parser)
+    return parser
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that builds shares."""
+    parser.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="folder of dump files (default: seeds/)"
+    )
+    parser.add_argument(
         "--base-url",
         help="where the site will be served, e.g. /REPO/ or https://user.github.io/REPO/ "
         "(default: base_url in the config, else /)",
     )
-    build_parser.add_argument(
+    parser.add_argument(
         "--config", type=Path, help="site config file (default: site.yml, if present)"
     )
-    build_parser.add_argument(
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=TEMPLATES_DIR,
+        help="folder of Jinja2 templates (default: the templates/ of papershelf)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors and write nothing"
     )
-    build_parser.add_argument(
+    parser.add_argument(
         "--jobs",
         type=positive_int,
         help="worker processes that render pages (default: one per CPU; 1: render in this process)",
     )
-    build_parser.add_argument(
-        "--timings", action="store_true", help="also print how long each part of the build took"
-    )
-    build_parser.add_argument(
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="build everything afresh, ignoring and not updating .papershelf-cache/",
     )
-    return parser
 
 
-def run_build(args: argparse.Namespace) -> int:
-    """Run one build and print its summary."""
-    options = BuildOptions(
+def build_options(args: argparse.Namespace, out_dir: Path = Path("_site")) -> BuildOptions:
+    """The build options that the command line asked for."""
+    return BuildOptions(
         seeds_dir=args.seeds,
-        out_dir=args.out,
+        out_dir=out_dir,
         config_path=args.config or Path("site.yml"),
         config_required=args.config is not None,
         base_url=args.base_url,
         strict=args.strict,
         jobs=args.jobs,
         use_cache=not args.no_cache,
+        templates_dir=args.templates,
     )
+
+
+def build_and_report(options: BuildOptions) -> BuildReport:
+    """Build, with a progress bar on a terminal, and print the warnings and notes."""
+    bar = ProgressBar(sys.stdout) if sys.stdout.isatty() else None
     try:
-        report = build(options)
+        report = build(options, progress=bar)
     except StrictModeError as exc:
         for warning in exc.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         raise
+    finally:
+        if bar is not None:
+            bar.finish()
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return report
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Run one build and print its summary."""
+    report = build_and_report(build_options(args, args.out))
     warning_count = len(report.warnings)
     if args.timings:
         for part, seconds in report.timings:
@@ -105,12 +163,35 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the site until Ctrl-C."""
+    serve(build_options(args), host=args.host, port=args.port)
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Build into a temporary folder and check every internal link there."""
+    with tempfile.TemporaryDirectory(prefix="papershelf-check-") as work_dir:
+        options = build_options(args, Path(work_dir) / "site")
+        build_and_report(options)
+        config = load_site_config(options)
+        report = check_site(options.out_dir, config)
+    if report.broken:
+        raise LinkCheckError("\n".join(str(link) for link in report.broken))
+    print(f"papershelf check: {report.summary()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``papershelf`` command; returns the exit code."""
     args = make_parser().parse_args(argv)
     try:
         if args.command == "build":
             return run_build(args)
+        if args.command == "serve":
+            return run_serve(args)
+        if args.command == "check":
+            return run_check(args)
     except PapershelfError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)

@@ -58,6 +58,12 @@ class SiteConfig:
         default_factory=dict,
         metadata={"doc": "Per-collection title, description and date, keyed by collection id."},
     )
+    cname: str | None = field(
+        default=None,
+        metadata={
+            "doc": "Custom domain (e.g. papers.example.org) written to CNAME at the site root."
+        },
+    )
 
     @property
     def base_path(self) -> str:
@@ -110,6 +116,8 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
         values["collections"] = _validate_collections(values["collections"], problems)
     if "base_url" in values:
         values["base_url"] = _check_base_url(values["base_url"], "'base_url'", problems)
+    if values.get("cname") is not None:
+        values["cname"] = _check_cname(values["cname"], problems)
     if "per_page" in values and values["per_page"] < 1:
         problems.append(
             f"Config value 'per_page': expected a positive integer, got {values['per_page']}"
@@ -238,3 +246,16 @@ def _check_base_url(value: str, name: str, problems: list[str]) -> str:
     if not parts.path:
         value = value.rstrip("/") + "/"
     return value
+
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _check_cname(value: str, problems: list[str]) -> str:
+    """Accept a bare domain name such as ``papers.example.org`` (no scheme, no path)."""
+    host = value.strip().lower()
+    if not _HOSTNAME.match(host):
+        problems.append(
+            f"Config value 'cname': expected a domain name such as papers.example.org, got {value!r}"
+        )
+    return host

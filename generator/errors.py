@@ -73,3 +73,15 @@ class BuildError(PapershelfError):
     """The site cannot be produced: a missing asset, a template error, an unsafe output path."""
 
     exit_code = 7
+
+
+class LinkCheckError(PapershelfError):
+    """``papershelf check`` found links whose targets are missing; each names page and target."""
+
+    exit_code = 8
+
+
+class ServeError(PapershelfError):
+    """``papershelf serve`` cannot listen (the port is taken, the host is not this machine)."""
+
+    exit_code = 9

@@ -7,6 +7,7 @@ the order of the dumps; slugs are unique over the whole corpus.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -65,6 +66,7 @@ class Collection:
     date_label: str | None
     source: str
     paper_ids: tuple[str, ...]  # in page order
+    date: dt.date | None = None  # a full date, when site.yml or the dump's date line gives a year
 
     @property
     def url_path(self) -> str:
@@ -218,7 +220,9 @@ def _make_collection(
 ) -> Collection:
     settings = config.collections.get(cid)
     date_label = _date_label(dump.date)
+    date = _full_date(dump.date)
     if settings and settings.date:
+        date = settings.date
         date_label = f"{settings.date:%b} {settings.date.day}, {settings.date.year}"
     title = (settings and settings.title) or (f"Papers of {date_label}" if date_label else cid)
     return Collection(
@@ -228,8 +232,18 @@ def _make_collection(
         date_label=date_label,
         source=dump.source,
         paper_ids=tuple(paper_ids),
+        date=date,
     )
 
 
 def _date_label(date: DumpDate | None) -> str | None:
     return date.label if date else None
+
+
+def _full_date(date: DumpDate | None) -> dt.date | None:
+    if date is None or date.year is None:
+        return None
+    try:
+        return dt.date(date.year, date.month, date.day)
+    except ValueError:  # "Feb 30, 2024": the label still shows what the page said
+        return None

@@ -70,8 +70,10 @@ class Producer:
         code: str,
         cache: BuildCache | None,
         jobs: int | None,
+        *,
+        dev_reload: bool = False,
     ):
-        self.environment = make_environment(templates_dir, config)
+        self.environment = make_environment(templates_dir, config, dev_reload=dev_reload)
         self.config = config
         self.corpus = corpus
         self.cache = cache
@@ -83,7 +85,7 @@ class Producer:
         # the last one was written) and the search payload (where it was built, maybe beside them).
         self.timings: dict[str, float] = {}
         # Every output depends on the code and the config; every page on the collections as well.
-        base = digest(code, repr(config))
+        base = digest(code, repr(config), repr(dev_reload))
         self.page_base = digest(base, repr(corpus.collections))
         papers = repr(corpus.papers)
         self.papers_json_key = digest(base, "papers.json", papers)
@@ -106,15 +108,24 @@ class Producer:
             keys[path] = key
         return True
 
-    def write_content(self, writer: SiteWriter) -> dict[str, str]:
-        """Write every page, papers.json and the search payload; returns each file's unit key."""
+    def write_content(
+        self, writer: SiteWriter, progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, str]:
+        """Write every page, papers.json and the search payload; returns each file's unit key.
+        ``progress(done, total)`` is called as pages are reused or written."""
         keys: dict[str, str] = {}
         todo: list[int] = []
+        total = len(self.pages)
+        done = 0
         for number, page in enumerate(self.pages):
             key = self.page_key(page)
-            if not self._reuse(writer, key, keys):
+            if self._reuse(writer, key, keys):
+                done += 1
+            else:
                 todo.append(number)
                 keys[page.path] = key
+        if progress is not None and done:
+            progress(done, total)
         if not self._reuse(writer, self.papers_json_key, keys):
             writer.write_bytes(
                 PAPERS_JSON_PATH, papers_json(self.corpus, self.config).encode("utf-8")
@@ -133,6 +144,9 @@ class Producer:
         for number, data in self._produce(todo, need_search, on_search):
             writer.write_bytes(self.pages[number].path, data)
             self.rendered += 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
             last_page = time.perf_counter()
         self.timings["pages"] = last_page - started
         for path, data in search_result:

@@ -35,6 +35,14 @@ from generator.model import Collection, Corpus, Paper
 
 PAPERS_JSON_PATH = "papers.json"
 PAGER_ALL_UP_TO = 11  # listings with more pages than this show a window of page links
+# Everything the pages load comes from the site itself; no inline script or style is allowed.
+# A JSON-LD block is data, not script: CSP does not apply to it. frame-ancestors is left out
+# because browsers ignore it in a <meta> policy.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
+    "form-action 'self'; object-src 'none'"
+)
 
 
 @dataclass(frozen=True)
@@ -136,8 +144,33 @@ def relative_url(target: str, page_path: str) -> str:
     return link
 
 
-def make_environment(templates_dir: Path, config: SiteConfig) -> Environment:
-    """A Jinja2 environment with autoescaping, strict undefined variables and the ``url`` function."""
+def page_target(page_path: str) -> str:
+    """The address of a page below the site root: ``papers/x/`` for ``papers/x/index.html``."""
+    return page_path[: -len("index.html")] if page_path.endswith("index.html") else page_path
+
+
+def scholarly_article(paper: Paper, config: SiteConfig) -> dict[str, Any]:
+    """The schema.org ScholarlyArticle of a paper page, as plain data for a JSON-LD block."""
+    article: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "name": paper.title,
+        "headline": paper.title[:110],
+        "inLanguage": config.language,
+        "identifier": paper.id,
+    }
+    if paper.abstract:
+        article["abstract"] = paper.abstract
+    if config.absolute_base:
+        article["url"] = config.absolute_base + paper.url_path
+    return article
+
+
+def make_environment(
+    templates_dir: Path, config: SiteConfig, *, dev_reload: bool = False
+) -> Environment:
+    """A Jinja2 environment with autoescaping, strict undefined variables and the ``url`` function;
+    ``dev_reload`` adds the live-reload script of ``papershelf serve`` to every page."""
     environment = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -153,8 +186,17 @@ def make_environment(templates_dir: Path, config: SiteConfig) -> Environment:
             return config.base_path + target
         return relative_url(target, context["page_path"])
 
+    def absolute_url(target: str) -> str | None:
+        return config.absolute_base + target if config.absolute_base else None
+
     environment.globals["url"] = url
+    environment.globals["absolute_url"] = absolute_url
+    environment.globals["page_target"] = page_target
     environment.globals["site"] = config
+    environment.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
+    environment.globals["dev_reload"] = dev_reload
+    environment.globals["scholarly_article"] = lambda paper: scholarly_article(paper, config)
+    environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     environment.filters["markdown"] = render_markdown
     return environment
 
@@ -212,13 +254,13 @@ def site_pages(corpus: Corpus, config: SiteConfig) -> list[Page]:
     pages += [collection_page(c, corpus) for c in corpus.collections]
     pages += [paper_page(p, corpus) for p in corpus.papers]
     pages.append(Page("search/index.html", "search.html", {}))
-    pages.append(Page("404.html", "404.html", {"absolute_links": True}))
+    pages.append(Page("404.html", "404.html", {"absolute_links": True, "indexable": False}))
     return pages
 
 
 def render_page(environment: Environment, page: Page, corpus: Corpus) -> str:
     """Render one page with the context every template shares; a template fault names its file."""
-    context = {"absolute_links": False, **page.context}
+    context = {"absolute_links": False, "indexable": True, **page.context}
     try:
         template = environment.get_template(page.template)
         return template.render(page_path=page.path, all_collections=corpus.collections, **context)

@@ -17,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SITE_CONFIG = PROJECT_ROOT / "site.yml"
 SUBPATH = "/papershelf/"
+# The address a published build is made for (as configure-pages gives it), so that feeds, the
+# sitemap and canonical links carry absolute URLs; never contacted.
+PUBLISHED_URL = "https://example.org/papershelf/"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -25,6 +28,18 @@ def seeds_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real seeds built once, for the base URL ``/papershelf/``."""
     out = tmp_path_factory.mktemp("seeds-site") / "_site"
     build(BuildOptions(seeds_dir=SEEDS_DIR, out_dir=out, config_path=SITE_CONFIG, base_url=SUBPATH))
+    return out
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real seeds built for the full URL ``PUBLISHED_URL``, as the Pages workflow builds them."""
+    out = tmp_path_factory.mktemp("published-site") / "_site"
+    build(
+        BuildOptions(
+            seeds_dir=SEEDS_DIR, out_dir=out, config_path=SITE_CONFIG, base_url=PUBLISHED_URL
+        )
+    )
     return out
 
 

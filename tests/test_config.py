@@ -52,7 +52,7 @@ def test_every_problem_is_reported_at_once_with_key_and_line() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text, "site.yml")
     assert caught.value.problems == [
-        "line 2: Config value 'per_pgae': unknown key (known keys: base_url, collections, "
+        "line 2: Config value 'per_pgae': unknown key (known keys: base_url, cname, collections, "
         "description, language, per_page, title)",
         "line 3: Config value 'per_page': expected an integer, got str ('twenty')",
         "line 6: Config value 'collections.x.titel': unknown key (known keys: date, description, "

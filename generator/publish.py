@@ -1,0 +1,181 @@
+"""Publish stage: the files beside the pages that feed readers, crawlers and hosts look for.
+
+Atom feeds (``feed.xml`` for the site, ``collections/ID/feed.xml`` per collection), ``sitemap.xml``,
+``robots.txt`` and ``CNAME``. They are data formats rather than pages, so they are built with
+ElementTree, which makes them well-formed whatever the titles hold. Nothing here reads the clock:
+dates come from ``SOURCE_DATE_EPOCH``, from collection dates, or from the fixed ``FALLBACK_DATE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+
+from generator.config import SiteConfig
+from generator.errors import BuildError
+from generator.model import Collection, Corpus, Paper
+from generator.render import Page, page_target, relative_url
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SITE_FEED_PATH = "feed.xml"
+SITEMAP_PATH = "sitemap.xml"
+# The date of an entry nothing dates: the Unix epoch, so that builds stay byte-identical.
+FALLBACK_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def collection_feed_path(collection: Collection) -> str:
+    """Where a collection's Atom feed lives below the site root."""
+    return f"{collection.url_path}feed.xml"
+
+
+def source_date_epoch(environ: Mapping[str, str] = os.environ) -> dt.datetime | None:
+    """The build date that ``SOURCE_DATE_EPOCH`` sets (reproducible-builds.org), if any."""
+    value = environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise BuildError(f"SOURCE_DATE_EPOCH: expected seconds since 1970, got {value!r}")
+    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
+
+
+def paper_dates(corpus: Corpus, build_date: dt.datetime | None) -> dict[str, dt.datetime]:
+    """Each paper's date: the earliest dated collection that lists it, else the build date,
+    else ``FALLBACK_DATE``."""
+    fallback = build_date or FALLBACK_DATE
+    dates: dict[str, dt.datetime] = {}
+    for paper in corpus.papers:
+        known = [
+            dt.datetime.combine(c.date, dt.time(), tzinfo=dt.timezone.utc)
+            for c in map(corpus.collection, paper.collections)
+            if c.date is not None
+        ]
+        dates[paper.id] = min(known) if known else fallback
+    return dates
+
+
+def _xml_text(text: str) -> str:
+    """Text with the characters XML 1.0 cannot carry removed."""
+    return _NOT_XML.sub("", text)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = _xml_text(text)
+    return element
+
+
+def _serialise(root: ET.Element) -> str:
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def atom_feed(
+    config: SiteConfig,
+    corpus: Corpus,
+    feed_path: str,
+    title: str,
+    html_target: str,
+    papers: list[Paper],
+    dates: dict[str, dt.datetime],
+    build_date: dt.datetime | None,
+) -> str:
+    """An Atom feed of ``papers``, newest first; links are absolute when the base URL is a full
+    URL, else relative to the feed (Atom resolves them against the feed's own address)."""
+
+    def link(target: str) -> str:
+        if config.absolute_base:
+            return config.absolute_base + target
+        return relative_url(target, feed_path)
+
+    ordered = sorted(papers, key=lambda paper: dates[paper.id], reverse=True)  # stable sort
+    updated = build_date or max((dates[p.id] for p in papers), default=FALLBACK_DATE)
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
+    _sub(feed, "id", _urn(f"papershelf:{config.title}:{feed_path}"))
+    _sub(feed, "title", title)
+    _sub(feed, "subtitle", config.description)
+    _sub(feed, "updated", _stamp(updated))
+    _sub(_sub(feed, "author"), "name", config.title)
+    _sub(feed, "generator", "papershelf", uri="https://pypi.org/project/papershelf/")
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=link(feed_path))
+    _sub(feed, "link", rel="alternate", type="text/html", href=link(html_target))
+    for paper in ordered:
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", _urn(f"papershelf:paper:{paper.id}"))
+        _sub(entry, "title", paper.title, type="text")
+        _sub(entry, "updated", _stamp(dates[paper.id]))
+        _sub(entry, "link", rel="alternate", type="text/html", href=link(paper.url_path))
+        for collection in map(corpus.collection, paper.collections):
+            _sub(entry, "category", term=collection.id, label=_xml_text(collection.title))
+        summary = paper.abstract or "The dump listing this paper carried no abstract."
+        _sub(entry, "summary", summary, type="text")
+    return _serialise(feed)
+
+
+def sitemap(config: SiteConfig, pages: list[Page]) -> str:
+    """``sitemap.xml``: the absolute URL of every indexable page (all but the 404 page)."""
+    assert config.absolute_base, "a sitemap needs a full base URL"
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for page in pages:
+        if page.context.get("indexable", True) and not page.context.get("absolute_links"):
+            _sub(_sub(urlset, "url"), "loc", config.absolute_base + page_target(page.path))
+    return _serialise(urlset)
+
+
+def robots_txt(config: SiteConfig) -> str:
+    """``robots.txt``: everything may be crawled; the sitemap is named when its URL is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if config.absolute_base:
+        lines += ["", f"Sitemap: {config.absolute_base}{SITEMAP_PATH}"]
+    return "\n".join(lines) + "\n"
+
+
+def publish_files(
+    config: SiteConfig, corpus: Corpus, pages: list[Page], build_date: dt.datetime | None
+) -> Iterator[tuple[str, str]]:
+    """Every publishing file as (path below the site root, text)."""
+    dates = paper_dates(corpus, build_date)
+    yield (
+        SITE_FEED_PATH,
+        atom_feed(
+            config, corpus, SITE_FEED_PATH, config.title, "", list(corpus.papers), dates, build_date
+        ),
+    )
+    for collection in corpus.collections:
+        papers = [corpus.paper(pid) for pid in collection.paper_ids]
+        path = collection_feed_path(collection)
+        title = f"{config.title}: {collection.title}"
+        yield (
+            path,
+            atom_feed(config, corpus, path, title, collection.url_path, papers, dates, build_date),
+        )
+    if config.absolute_base:
+        yield SITEMAP_PATH, sitemap(config, pages)
+    yield "robots.txt", robots_txt(config)
+    if config.cname:
+        yield "CNAME", config.cname + "\n"
+
+
+def publishing_notes(config: SiteConfig) -> list[str]:
+    """What the build leaves out and why, for the summary (not warnings: a local build is fine)."""
+    if config.absolute_base:
+        return []
+    return [
+        f"base_url {config.base_url!r} is a path, so sitemap.xml, rel=canonical and og:url "
+        "were left out; give a full URL (https://user.github.io/REPO/) to have them"
+    ]

@@ -1,0 +1,216 @@
+"""``papershelf serve``: build, serve under the base path, rebuild on changes, reload the browser.
+
+The site is built into a temporary folder (``_site/`` is left alone) with the base URL set to the
+server's own address, and with ``dev_reload`` on, so every page loads ``__papershelf__/reload.js``.
+That script polls ``__papershelf__/status`` and reloads the page when the build number changes, or
+shows the error of a failed build over the page, while the server keeps serving the last good site.
+Only files inside the output folder are ever served.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import http.server
+import json
+import mimetypes
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import unquote, urlsplit
+
+import watchfiles
+
+from generator.build import STATIC_DIR, BuildOptions, build, display_path, load_site_config
+from generator.errors import PapershelfError, ServeError
+
+RELOAD_SCRIPT = Path(__file__).with_name("reload.js")
+DEV_PREFIX = "__papershelf__/"
+
+
+@dataclasses.dataclass
+class BuildState:
+    """The outcome of the latest build, shared by the watcher thread and the request handlers."""
+
+    number: int = 0  # how many builds succeeded; the browser reloads when it changes
+    error: str | None = None  # the message of the latest build if it failed
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def status_json(self) -> bytes:
+        """What ``__papershelf__/status`` answers."""
+        with self.lock:
+            return json.dumps({"build": self.number, "error": self.error}).encode("utf-8")
+
+
+def _error_page(message: str, base_path: str) -> bytes:
+    """Shown while no build has succeeded yet; it reloads itself once one does."""
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        "<title>papershelf: build failed</title></head><body>"
+        "<h1>The build failed</h1>"
+        f"<pre>{html.escape(message)}</pre>"
+        "<p>Fix the problem and save: this page reloads when the site builds.</p>"
+        f'<script src="{html.escape(base_path)}{DEV_PREFIX}reload.js" defer></script>'
+        "</body></html>\n"
+    ).encode()
+
+
+def make_handler(out_dir: Path, base_path: str, state: BuildState) -> type:
+    """A request handler serving ``out_dir`` under ``base_path`` and the live-reload endpoints."""
+    root = out_dir.resolve()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "papershelf-serve"
+
+        def do_GET(self) -> None:
+            self._respond(head_only=False)
+
+        def do_HEAD(self) -> None:
+            self._respond(head_only=True)
+
+        def log_message(self, format: str, *args: object) -> None:  # one line per build instead
+            pass
+
+        def _send(self, code: int, body: bytes, content_type: str, head_only: bool) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head_only:
+                self.wfile.write(body)
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _respond(self, head_only: bool) -> None:
+            path = urlsplit(self.path).path
+            if path != base_path and path in (base_path.rstrip("/"), "/"):
+                return self._redirect(base_path)
+            if not path.startswith(base_path):
+                return self._not_found(head_only)
+            rel = unquote(path[len(base_path) :])
+            if rel == f"{DEV_PREFIX}status":
+                return self._send(200, state.status_json(), "application/json", head_only)
+            if rel == f"{DEV_PREFIX}reload.js":
+                body = RELOAD_SCRIPT.read_bytes()
+                return self._send(200, body, "text/javascript; charset=utf-8", head_only)
+            with state.lock:
+                never_built, error = state.number == 0, state.error
+            if never_built:
+                page = _error_page(error or "building…", base_path)
+                return self._send(503, page, "text/html; charset=utf-8", head_only)
+            target = self._inside(rel)
+            if target is not None and target.is_dir():
+                if not path.endswith("/"):
+                    return self._redirect(path + "/")
+                target = target / "index.html"
+            if target is None or not target.is_file():
+                return self._not_found(head_only)
+            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if content_type.startswith("text/") or content_type.endswith(("json", "xml")):
+                content_type += "; charset=utf-8"
+            self._send(200, target.read_bytes(), content_type, head_only)
+
+        def _inside(self, rel: str) -> Path | None:
+            """The file for a decoded path below the base, or None when it would leave the site."""
+            if "\x00" in rel or "\\" in rel:
+                return None
+            target = (root / rel).resolve()
+            return target if target.is_relative_to(root) else None
+
+        def _not_found(self, head_only: bool) -> None:
+            page = root / "404.html"
+            body = page.read_bytes() if page.is_file() else b"not found\n"
+            self._send(404, body, "text/html; charset=utf-8", head_only)
+
+    return Handler
+
+
+def watched_paths(options: BuildOptions) -> list[Path]:
+    """What a change to rebuilds on: the seeds, the templates, the static files and the config."""
+    paths = [options.seeds_dir, options.templates_dir, STATIC_DIR]
+    if options.config_path.exists():
+        paths.append(options.config_path)
+    return [path for path in paths if path.exists()]
+
+
+def serve(
+    options: BuildOptions,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    out: TextIO = sys.stdout,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Build, serve and rebuild on change until interrupted (Ctrl-C)."""
+    config = load_site_config(options)
+    state = BuildState()
+    work_dir = Path(tempfile.mkdtemp(prefix="papershelf-serve-"))
+    site_dir = work_dir / "site"
+    try:
+        server = http.server.ThreadingHTTPServer(
+            (host, port), make_handler(site_dir, config.base_path, state)
+        )
+    except OSError as exc:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server.daemon_threads = True
+    address = f"http://{host}:{server.server_address[1]}{config.base_path}"
+    options = dataclasses.replace(options, out_dir=site_dir, base_url=address, dev_reload=True)
+
+    def rebuild(reason: str) -> None:
+        started = time.perf_counter()
+        try:
+            report = build(options)
+        except PapershelfError as exc:
+            with state.lock:
+                state.error = str(exc)
+                served = "the last good site" if state.number else "the error page until it builds"
+            lines = "\n".join(f"error: {line}" for line in str(exc).splitlines())
+            print(f"{lines}\nbuild failed ({reason}); still serving {served}", file=out)
+        else:
+            with state.lock:
+                state.number += 1
+                state.error = None
+            print(
+                f"built {report.pages} pages in {time.perf_counter() - started:.2f} s ({reason})",
+                file=out,
+            )
+        out.flush()
+
+    stop = threading.Event()
+
+    def watch() -> None:
+        for changes in watchfiles.watch(
+            *watched_paths(options), stop_event=stop, rust_timeout=500, yield_on_timeout=False
+        ):
+            names = sorted({display_path(Path(path)) for _, path in changes})
+            rebuild("changed: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))
+
+    watcher = threading.Thread(target=watch, name="papershelf-watch", daemon=True)
+    try:
+        rebuild("start")
+        watcher.start()
+        print(f"serving {address} (Ctrl-C to stop)", file=out)
+        out.flush()
+        if ready is not None:
+            ready(address)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        if watcher.is_alive():
+            watcher.join(timeout=5)
+        shutil.rmtree(work_dir, ignore_errors=True)
+    print("stopped", file=out)
+    out.flush()
