@@ -10,12 +10,15 @@ the writer's checks hold and the output does not depend on which worker finished
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from jinja2 import TemplateError
 
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
@@ -170,7 +173,9 @@ class Producer:
         global _shared
         # Compile every template once here, so the workers inherit them instead of each compiling.
         for template in sorted({page.template for page in self.pages}):
-            self.environment.get_template(template)
+            # A broken template is reported when its page renders, naming the template and line.
+            with contextlib.suppress(TemplateError):
+                self.environment.get_template(template)
         _shared = self
         # Frozen objects are left alone by the collector, so the workers do not touch (and so copy)
         # every page of memory they inherited when they collect garbage.
