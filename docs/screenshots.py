@@ -12,10 +12,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 SHOTS = [
-    # (file, path below the site root, colour scheme, viewport width, height)
-    ("home.png", "", "light", 1100, 820),
-    ("paper.png", "papers/locality-aware-graph-rewiring-in-gnns/", "dark", 1100, 820),
-    ("search.png", "search/?q=over-squashing", "light", 1100, 820),
+    # (file, path below the site root, colour scheme, viewport width, height, typed in the header box)
+    ("home.png", "", "light", 1100, 820, None),
+    ("paper.png", "papers/locality-aware-graph-rewiring-in-gnns/", "dark", 1100, 820, None),
+    ("search.png", "search/?q=over-squashing+graph", "light", 1100, 820, None),
+    ("search-dropdown.png", "collections/", "dark", 390, 720, "graph rewiring"),
 ]
 
 
@@ -36,10 +37,18 @@ def main(site_dir: Path, out_dir: Path) -> None:
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for name, path, scheme, width, height in SHOTS:
-            page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
+        for name, path, scheme, width, height, typed in SHOTS:
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, color_scheme=scheme
+            )
             page.goto(root + path)
             page.wait_for_load_state("networkidle")
+            if "?q=" in path:
+                page.locator("#search-results mark").first.wait_for()
+            if typed:
+                page.type("#header-search-input", typed)
+                page.locator("#header-search-live").filter(has_text=f"“{typed}”").wait_for()
+                page.keyboard.press("ArrowDown")
             page.screenshot(path=str(out_dir / name))
             page.close()
         browser.close()

@@ -1,79 +1,380 @@
-"""Index stage: the client-side search payload, prebuilt with lunr.py and loaded by lunr.js.
+"""Index stage: the client-side search payload, a lunr 2.3.9 index written directly and split up.
 
-One file, ``search/search_index.json``, holds the serialised lunr index, a small document store for
-rendering results, and the settings the browser must share with the build (ref, fields, boosts), so
-they are defined once, here.
+The build computes the index lunr.py would build (same tokens, pipeline, BM25 scores rounded to three
+decimals, proven equal by tests/test_search_index.py) but straight from the text with cached per-word
+normalisation and stemming, which is many times faster than lunr.py's object pipeline.
+
+The browser never downloads that index whole. ``search/search_index.json`` (the entry) holds the
+settings shared with the JavaScript engine, the collections and the sorted vocabulary (needed to
+expand prefixes and typos exactly as lunr does); the postings live in term shards (``search/t/N.json``,
+contiguous ranges of the vocabulary) and the papers in document chunks (``search/d/N.json``). A query
+fetches only the shards of the terms it expands to and the chunks of the results it shows, and lunr.js
+scores it on a lunr.Index assembled from them, so the results equal those of the whole index.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import multiprocessing
+import os
+from array import array
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
-from lunr import lunr
+import numpy as np
 
+from generator import search_text
 from generator.model import Corpus, Paper
 
 INDEX_PATH = "search/search_index.json"
-INDEX_FORMAT_VERSION = 1
-REF_FIELD = "id"
+SHARD_PATH = "search/t/{}.json"
+CHUNK_PATH = "search/d/{}.json"
+INDEX_FORMAT_VERSION = 2
+LUNR_VERSION = "2.3.9"
+REF_FIELD = "id"  # the lunr ref is the paper's number in site order; the id is in the chunks
 FIELD_BOOSTS = {"title": 10, "abstract": 1}
-EXCERPT_CHARS = 240
+# lunr's BM25 parameters (its defaults, written here because the build computes the scores).
+BM25_K1 = 1.2
+BM25_B = 0.75
+# A shard is cut once its postings pass this many entries; one very common term may exceed it.
+SHARD_POSTINGS = 2500
+DOCS_PER_CHUNK = 8
+PARALLEL_MIN_DOCS = 4000  # below this, starting worker processes costs more than it saves
+EXCERPT_CHARS = 240  # length of the abstract excerpt around the first match, shown with results
+SCORE_SCALE = 1000  # scores are rounded to 3 decimals, as lunr does, and shipped as integers
 
 
 @dataclass(frozen=True)
-class SearchDocument:
-    """What a search result needs to show a paper without loading its page."""
+class Postings:
+    """An inverted index: terms sorted as JavaScript sorts strings; per field, flat arrays of doc
+    numbers and scores grouped by term (term t's entries are ``offsets[t]:offsets[t + 1]``)."""
 
-    title: str
-    url: str  # below the site root
-    excerpt: str
-    collections: tuple[str, ...]
+    fields: tuple[str, ...]
+    vocabulary: tuple[str, ...]
+    words: tuple[str, ...]  # [term] -> the words that stem to it, for typed beginnings and typos
+    offsets: tuple[np.ndarray, ...]  # [field] -> int64[len(vocabulary) + 1]
+    docs: tuple[np.ndarray, ...]  # [field] -> doc numbers, ascending within a term
+    scores: tuple[np.ndarray, ...]  # [field] -> score * SCORE_SCALE, as lunr rounds it
+    document_count: int
 
+    def term_docs(self, field: int, term: int) -> np.ndarray:
+        """The doc numbers holding a term in a field."""
+        return self.docs[field][self.offsets[field][term] : self.offsets[field][term + 1]]
 
-def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
-    """The start of an abstract, cut at a word boundary, with an ellipsis when shortened."""
-    if not text:
-        return ""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
-
-
-def search_document(paper: Paper) -> SearchDocument:
-    """The document-store entry of one paper."""
-    return SearchDocument(paper.title, paper.url_path, excerpt(paper.abstract), paper.collections)
+    def term_scores(self, field: int, term: int) -> np.ndarray:
+        """The scaled scores of a term in a field, aligned with ``term_docs``."""
+        return self.scores[field][self.offsets[field][term] : self.offsets[field][term + 1]]
 
 
-def build_search_payload(corpus: Corpus) -> str:
-    """Serialise the lunr index, the document store and the shared settings as compact JSON."""
-    documents = [
-        {REF_FIELD: paper.id, "title": paper.title, "abstract": paper.abstract or ""}
-        for paper in corpus.papers
-    ]
-    index = lunr(
-        ref=REF_FIELD,
-        fields=[{"field_name": name, "boost": boost} for name, boost in FIELD_BOOSTS.items()],
-        documents=documents,
+def js_order(term: str) -> bytes:
+    """Sort key putting strings in JavaScript's (UTF-16 code unit) order, which lunr.js relies on."""
+    return term.encode("utf-16-be")
+
+
+@dataclass
+class _Tokenised:
+    """One run of documents tokenised: its own term ids, flat postings and the words it met."""
+
+    terms: list[str]  # term id -> term
+    flat: list[tuple[array, array, array]]  # per field: term ids, doc numbers, tfs
+    lengths: list[array]  # per field: each document's number of terms
+    words: list[list[str]]  # per field: the distinct words
+
+
+def _tokenise(texts: list[tuple[str, ...]], first_doc: int, keeps: list[bool]) -> _Tokenised:
+    """Count every document's terms per field; the hot loop, with per-word terms cached."""
+    term_ids: dict[str, int] = {}
+    word_terms: list[dict[str, tuple[int, ...]]] = [{} for _ in keeps]
+    flat = [(array("I"), array("I"), array("I")) for _ in keeps]
+    lengths: list[array] = [array("I") for _ in keeps]
+    split = search_text.SEPARATOR_RUN.split  # empty strings at the ends are skipped below
+    for doc, values in enumerate(texts, start=first_doc):
+        for position, text in enumerate(values):
+            cache = word_terms[position]
+            frequencies: dict[int, int] = {}
+            length = 0
+            for word in split(text):
+                tids = cache.get(word)
+                if tids is None:
+                    if not word:
+                        continue
+                    terms = search_text.index_terms(word, keeps[position])
+                    tids = cache[word] = tuple(term_ids.setdefault(t, len(term_ids)) for t in terms)
+                length += len(tids)
+                for tid in tids:
+                    frequencies[tid] = frequencies.get(tid, 0) + 1
+            lengths[position].append(length)
+            tids_out, docs_out, tfs_out = flat[position]
+            tids_out.extend(frequencies)
+            tfs_out.extend(frequencies.values())
+            docs_out.extend([doc] * len(frequencies))
+    return _Tokenised(list(term_ids), flat, lengths, [list(cache) for cache in word_terms])
+
+
+def _tokenise_part(job: tuple[list[tuple[str, ...]], int, list[bool]]) -> _Tokenised:
+    return _tokenise(*job)
+
+
+def build_postings(
+    texts: Iterable[tuple[str, ...]], fields: dict[str, int], workers: int | None = None
+) -> Postings:
+    """Tokenise, normalise and score every document's fields (texts in field order) as lunr would.
+
+    Large corpora are tokenised by ``workers`` processes (default: 2 from PARALLEL_MIN_DOCS
+    documents on a machine with 2 or more cores), each on a contiguous run of documents; the runs
+    are merged in order, so the result does not depend on the number of workers."""
+    names = tuple(fields)
+    keeps = [name in search_text.STOP_WORDS_KEPT_IN for name in names]
+    documents = list(texts)
+    count = len(documents)
+    if workers is None:
+        workers = 2 if count >= PARALLEL_MIN_DOCS and (os.cpu_count() or 1) >= 2 else 1
+    if workers <= 1:
+        parts = [_tokenise(documents, 0, keeps)]
+    else:
+        size = -(-count // workers)
+        jobs = [(documents[i : i + size], i, keeps) for i in range(0, count, size)]
+        with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_tokenise_part, jobs))
+    del documents
+    term_ids: dict[str, int] = {}
+    flat: list[tuple[list, list, list]] = [([], [], []) for _ in names]
+    lengths: list[array] = [array("I") for _ in names]
+    word_lists: list[set[str]] = [set() for _ in names]
+    while parts:
+        part = parts.pop(0)  # each run's arrays are freed once moved
+        to_global = np.array(
+            [term_ids.setdefault(t, len(term_ids)) for t in part.terms], dtype=np.uint32
+        )
+        for position in range(len(names)):
+            tids, docs, tfs = part.flat[position]
+            if tids:
+                flat[position][0].append(to_global[np.frombuffer(tids, dtype=np.uint32)])
+                flat[position][1].append(np.array(docs, dtype=np.uint32))
+                flat[position][2].append(
+                    np.array(tfs, dtype=np.uint8 if max(tfs) < 256 else np.uint32)
+                )
+            lengths[position].extend(part.lengths[position])
+            word_lists[position].update(part.words[position])
+
+    vocabulary = sorted(term_ids, key=js_order)
+    rank = np.empty(len(term_ids), dtype=np.int32)
+    rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
+    grouped = []
+    while flat:
+        tids, docs, tfs = flat.pop(0)
+        if not tids:
+            empty = np.zeros(0, np.int32)
+            grouped.append((empty, empty, empty))
+            continue
+        terms = rank[np.concatenate(tids)]
+        del tids
+        order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
+        grouped.append(
+            (
+                terms[order],
+                np.concatenate(docs)[order].astype(np.int32),
+                np.concatenate([t.astype(np.uint32) for t in tfs])[order],
+            )
+        )
+        del terms, docs, tfs, order
+    counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
+    # lunr's idf counts a document once per field that holds the term; math.log, as lunr.py.
+    with_term = sum(counts).tolist() if counts else []
+    idf = np.array(
+        [math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term], dtype=np.float64
     )
-    docs = {}
-    for paper in corpus.papers:
-        document = search_document(paper)
-        docs[paper.id] = {
-            "title": document.title,
-            "url": document.url,
-            "excerpt": document.excerpt,
-            "collections": list(document.collections),
-        }
-    payload = {
+    offsets, scores, docs_by_field = [], [], []
+    for position, name in enumerate(names):
+        terms, docs, tfs = grouped[position]
+        grouped[position] = ()
+        field_lengths = np.frombuffer(lengths[position], dtype=np.uint32).astype(np.float64)
+        # No term in any document's field: no posting to score (and lunr.py would divide by 0).
+        average = (sum(lengths[position]) / count if count else 0.0) or 1.0
+        # lunr.py's operations on the same doubles: idf * ((k1 + 1) * tf) / (norm + tf) * boost,
+        # done in place (a product or sum of two doubles does not depend on their order).
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * (field_lengths / average))
+        tf = tfs.astype(np.float64)
+        del tfs
+        score = (BM25_K1 + 1) * tf
+        score *= idf[terms]
+        del terms
+        denominator = norm[docs]
+        denominator += tf
+        del tf
+        score /= denominator
+        del denominator
+        score *= fields[name]
+        scores.append(_scaled(score))
+        del score
+        docs_by_field.append(docs)
+        offsets.append(np.concatenate(([0], np.cumsum(counts[position]))).astype(np.int64))
+    words = _stemmed_words(word_lists, keeps)
+    return Postings(
+        names,
+        tuple(vocabulary),
+        tuple(" ".join(words.get(term, ())) for term in vocabulary),
+        tuple(offsets),
+        tuple(docs_by_field),
+        tuple(scores),
+        count,
+    )
+
+
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    """round(score, 3) * 1000 as integers: what lunr.py stores, shipped as n and read as n / 1000."""
+    scaled = scores * SCORE_SCALE
+    result = np.rint(scaled).astype(np.int32)
+    # Near a half the product's rounding may differ from Python's exact decimal rounding.
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
+        result[i] = round(round(float(scores[i]), 3) * SCORE_SCALE)
+    return result
+
+
+def _stemmed_words(word_lists: list[set[str]], keeps: list[bool]) -> dict[str, list[str]]:
+    """Per stem, the normalised words the stemmer changed into it ("diffusion" for "diffus"), so a
+    typed beginning such as "diffusio" or a typo such as "backpropagaton" finds it."""
+    forms: dict[str, set[str]] = {}
+    for words, keep in zip(word_lists, keeps, strict=True):
+        for word in sorted(words):
+            for term in search_text.normalise_word(word):
+                if keep or not search_text.is_stop_word(term):
+                    stemmed = search_text.stem(term)
+                    if stemmed != term:
+                        forms.setdefault(stemmed, set()).add(term)
+    return {stemmed: sorted(found, key=js_order) for stemmed, found in forms.items()}
+
+
+def paper_texts(papers: Iterable[Paper]) -> Iterable[tuple[str, ...]]:
+    """Each paper's indexed fields, in ``FIELD_BOOSTS`` order."""
+    for paper in papers:
+        yield (paper.title, paper.abstract or "")
+
+
+def lunr_index(postings: Postings) -> dict:
+    """The whole index in lunr.js 2.3.9's serialised form (for tests and size comparisons)."""
+    vectors: dict[str, list] = {
+        f"{name}/{doc}": [] for doc in range(postings.document_count) for name in postings.fields
+    }
+    inverted = []
+    for index, term in enumerate(postings.vocabulary):
+        entry: dict = {"_index": index}
+        for position, name in enumerate(postings.fields):
+            docs = postings.term_docs(position, index).tolist()
+            scores = postings.term_scores(position, index).tolist()
+            entry[name] = {str(d): {} for d in docs}
+            for d, score in zip(docs, scores, strict=True):
+                vectors[f"{name}/{d}"].extend((index, score / SCORE_SCALE))
+        inverted.append([term, entry])
+    return {
+        "version": LUNR_VERSION,
+        "fields": list(postings.fields),
+        "fieldVectors": [[ref, vector] for ref, vector in vectors.items()],
+        "invertedIndex": inverted,
+        "pipeline": list(search_text.SEARCH_PIPELINE),
+    }
+
+
+def shard_bounds(postings: Postings, limit: int = SHARD_POSTINGS) -> list[int]:
+    """Where each shard starts in the vocabulary: contiguous runs of about ``limit`` postings."""
+    sizes = (1 + sum(np.diff(offsets) for offsets in postings.offsets)).tolist()
+    starts: list[int] = []
+    size = limit
+    for index, term_size in enumerate(sizes):
+        if size >= limit:
+            starts.append(index)
+            size = 0
+        size += term_size
+    return starts
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def shard_json(postings: Postings, start: int, end: int) -> str:
+    """One term shard, a JSON list with per term, per field, the doc numbers as gaps (the first
+    from 0) and the scores x1000: [[title docs], [title scores], [abstract docs], ...]."""
+    columns = []
+    for position in range(len(postings.fields)):
+        offsets = postings.offsets[position]
+        low, high = int(offsets[start]), int(offsets[end])
+        docs = postings.docs[position][low:high]
+        gaps = np.diff(docs, prepend=0)
+        bounds = (offsets[start : end + 1] - low).tolist()
+        firsts = [b for b, e in pairwise(bounds) if e > b]
+        gaps[firsts] = docs[firsts]
+        columns.append((bounds, gaps.tolist(), postings.scores[position][low:high].tolist()))
+    rows = []
+    for row in range(end - start):
+        cells = []
+        for bounds, gaps, scores in columns:
+            a, b = bounds[row], bounds[row + 1]
+            cells.append("[" + ",".join(map(str, gaps[a:b])) + "]")
+            cells.append("[" + ",".join(map(str, scores[a:b])) + "]")
+        rows.append("[" + ",".join(cells) + "]")
+    return "[" + ",".join(rows) + "]"
+
+
+def chunk_json(papers: tuple[Paper, ...], collection_numbers: dict[str, int]) -> str:
+    """One document chunk: per paper its id, title, URL, abstract and collection numbers."""
+    return _dumps(
+        [
+            [
+                paper.id,
+                paper.title,
+                paper.url_path,
+                paper.abstract or "",
+                [collection_numbers[c] for c in paper.collections],
+            ]
+            for paper in papers
+        ]
+    )
+
+
+def search_files(corpus: Corpus) -> Iterator[tuple[str, str]]:
+    """Every file of the search payload as (path below the site root, text): the term shards, the
+    document chunks, then the entry; yielded one by one so a large site never holds them all."""
+    postings = build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
+    # A fingerprint of all the parts, appended to their URLs, so a browser never mixes two builds.
+    digest = hashlib.sha256()
+
+    def part(path: str, text: str) -> tuple[str, str]:
+        digest.update(path.encode() + b"\0" + text.encode() + b"\0")
+        return path, text
+
+    starts = shard_bounds(postings)
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(postings.vocabulary)
+        yield part(SHARD_PATH.format(number), shard_json(postings, start, end))
+    collection_numbers = {c.id: n for n, c in enumerate(corpus.collections)}
+    chunks = 0
+    for chunks, start in enumerate(range(0, len(corpus.papers), DOCS_PER_CHUNK), start=1):
+        papers = corpus.papers[start : start + DOCS_PER_CHUNK]
+        yield part(CHUNK_PATH.format(chunks - 1), chunk_json(papers, collection_numbers))
+    entry = {
         "version": INDEX_FORMAT_VERSION,
+        "build": digest.hexdigest()[:16],
         "config": {
             "ref": REF_FIELD,
-            "fields": FIELD_BOOSTS,
-            "collections": {c.id: c.title for c in corpus.collections},
+            "fields": list(postings.fields),
+            "boosts": FIELD_BOOSTS,
+            "lunrVersion": LUNR_VERSION,
+            "text": search_text.settings(),
+            "scoreScale": SCORE_SCALE,
+            "excerptChars": EXCERPT_CHARS,
         },
-        "docs": docs,
-        "index": index.serialize(),
+        "documentCount": postings.document_count,
+        "collections": [[c.id, c.title] for c in corpus.collections],
+        # Per paper its collection numbers, so facet counts over all results need no chunk.
+        "memberships": [[collection_numbers[c] for c in p.collections] for p in corpus.papers],
+        "vocabulary": list(postings.vocabulary),
+        "words": list(postings.words),
+        "shards": {"path": "t/{}.json", "starts": starts},
+        "chunks": {"path": "d/{}.json", "size": DOCS_PER_CHUNK, "count": chunks},
     }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    yield INDEX_PATH, _dumps(entry)

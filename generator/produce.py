@@ -20,9 +20,9 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
+from generator import index
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
-from generator.index import INDEX_PATH, build_search_payload
 from generator.model import Corpus
 from generator.render import (
     PAPERS_JSON_PATH,
@@ -43,7 +43,7 @@ _shared: Producer | None = None
 
 def search_files(corpus: Corpus) -> list[tuple[str, bytes]]:
     """The files of the search payload, as (path below the site root, bytes)."""
-    return [(INDEX_PATH, build_search_payload(corpus).encode("utf-8"))]
+    return [(path, text.encode("utf-8")) for path, text in index.search_files(corpus)]
 
 
 def timed_search_files(corpus: Corpus) -> tuple[list[tuple[str, bytes]], float]:
@@ -58,8 +58,15 @@ def _render_chunk(indices: list[int]) -> list[bytes]:
     return [producer.render(producer.pages[i]) for i in indices]
 
 
-def _search_in_worker() -> tuple[list[tuple[str, bytes]], float]:
-    return timed_search_files(_shared.corpus)
+def _search_to_pipe(connection) -> None:
+    # A process of its own, not a pool worker: pool workers are daemons, and the index stage may
+    # start processes of its own for a large corpus, which a daemon may not.
+    try:
+        connection.send(("ok", timed_search_files(_shared.corpus)))
+    except BaseException as exc:
+        connection.send(("error", exc))
+    finally:
+        connection.close()
 
 
 class Producer:
@@ -181,18 +188,32 @@ class Producer:
         # every page of memory they inherited when they collect garbage.
         gc.freeze()
         context = multiprocessing.get_context(method)
-        pool = context.Pool(min(self.jobs, units))
+        pool = context.Pool(min(self.jobs, len(todo))) if todo else None
+        search = None
         try:
             # The search payload is the largest single task: start it first, beside the pages.
-            search = pool.apply_async(_search_in_worker) if need_search else None
+            if need_search:
+                receiver, sender = context.Pipe(duplex=False)
+                search = context.Process(target=_search_to_pipe, args=(sender,))
+                search.start()
+                sender.close()
             chunks = [todo[i : i + CHUNK_PAGES] for i in range(0, len(todo), CHUNK_PAGES)]
-            for chunk, results in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
-                yield from zip(chunk, results, strict=True)
+            if pool is not None:
+                for chunk, results in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
+                    yield from zip(chunk, results, strict=True)
+                pool.close()
             if search is not None:
-                on_search(*search.get())
-            pool.close()
+                status, result = receiver.recv()
+                search.join()
+                if status == "error":
+                    raise result
+                on_search(*result)
         finally:
-            pool.terminate()
-            pool.join()
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+            if search is not None and search.is_alive():
+                search.terminate()
+                search.join()
             gc.unfreeze()
             _shared = None

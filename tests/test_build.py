@@ -158,7 +158,7 @@ def test_lunr_and_assets_are_copied(seeds_site: Path) -> None:
     lunr_js = (seeds_site / "static/vendor/lunr.min.js").read_text("utf-8")
     assert "2.3.9" in lunr_js
     assert (seeds_site / "static/css/site.css").is_file()
-    assert (seeds_site / "static/js/search.js").is_file()
+    assert (seeds_site / "static/js/search-ui.js").is_file()
     assert (seeds_site / ".nojekyll").is_file()
 
 

@@ -63,7 +63,7 @@ def test_seeds_parallel_cached_and_incremental_builds_match_a_clean_serial_build
         jobs=2,
     )
     full = build(options)
-    assert full.rendered == full.pages + 2  # every page, papers.json and the search index
+    assert full.rendered > full.pages + 1  # every page, papers.json and the search files
     assert differences(tmp_path / "site", clean_serial(options, tmp_path / "clean")) == []
 
     before = snapshot(tmp_path / "site")
@@ -77,13 +77,13 @@ def test_seeds_parallel_cached_and_incremental_builds_match_a_clean_serial_build
     record = parse_dump(text, dump.name).records[10]
     dump.write_text(text.replace(record.abstract, record.abstract + " Revised.", 1), "utf-8")
     one = build(options)
-    # The paper's page, its collection(s), the listing page holding it, papers.json, the search index.
-    assert 5 <= one.rendered <= 6
+    assert one.rendered < full.rendered / 2
     shutil.rmtree(tmp_path / "clean")
     assert differences(tmp_path / "site", clean_serial(options, tmp_path / "clean")) == []
-    untouched = snapshot(tmp_path / "site")
-    # All but up to 6 rendered files and those made afresh on every build (static, feeds, ...).
-    assert sum(untouched[path] == before[path] for path in before) >= full.pages - 6
+    after = snapshot(tmp_path / "site")
+    # Of the pages, only the paper's, its collection's (or two) and its listing page's are new files.
+    rewritten = [p for p in before if p.endswith(".html") and after.get(p) != before[p]]
+    assert 3 <= len(rewritten) <= 4, rewritten
 
 
 def test_incremental_builds_follow_config_dump_and_output_changes(tmp_path: Path) -> None:
