@@ -64,11 +64,21 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def protected_paths(options: BuildOptions) -> list[Path]:
+    """What the output folder may never be nor hold: the working folder, papershelf itself, the
+    seeds and the config."""
+    return [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
+
+
 def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once."""
     if not seeds_dir.is_dir():
-        raise SeedsError(f"{display_path(seeds_dir)}: seeds folder not found")
-    entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+        problem = "is not a folder" if seeds_dir.exists() else "seeds folder not found"
+        raise SeedsError(f"{display_path(seeds_dir)}: {problem}")
+    try:
+        entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise SeedsError(f"{display_path(seeds_dir)}: cannot read: {exc.strerror or exc}") from None
     dump_paths = [p for p in entries if p.is_file() and p.suffix == DUMP_SUFFIX]
     if not dump_paths:
         raise SeedsError(
@@ -83,7 +93,12 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     errors: list[Diagnostic] = []
     for path in dump_paths:
         source = display_path(path)
-        text, problem = decode_dump(path.read_bytes(), source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(Diagnostic(source, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        text, problem = decode_dump(data, source)
         if problem is not None:
             errors.append(problem)
             continue
@@ -110,8 +125,9 @@ def load_corpus(options: BuildOptions, config: SiteConfig) -> Corpus:
     return Corpus(corpus.papers, corpus.collections, tuple(notices) + corpus.warnings)
 
 
-def input_fingerprint(options: BuildOptions, code: str) -> str:
-    """A hash of every input of a build, read as raw bytes: equal fingerprints give equal sites."""
+def input_fingerprint(options: BuildOptions, code: str) -> str | None:
+    """A hash of every input of a build, read as raw bytes: equal fingerprints give equal sites.
+    None when an input cannot be read: the build then reports it as it would without a cache."""
     parts: list[str | bytes] = [
         code,
         str(Path.cwd().resolve()),  # diagnostics name files relative to it
@@ -120,6 +136,14 @@ def input_fingerprint(options: BuildOptions, code: str) -> str:
         # publish.py dates feeds by it
         os.environ.get("SOURCE_DATE_EPOCH", ""),
     ]
+    try:
+        return digest(*parts, *_input_bytes(options))
+    except OSError:
+        return None
+
+
+def _input_bytes(options: BuildOptions) -> list[str | bytes]:
+    parts: list[str | bytes] = []
     config = options.config_path
     parts.append(config.read_bytes() if config.is_file() else b"no config file")
     if options.seeds_dir.is_dir():
@@ -127,7 +151,7 @@ def input_fingerprint(options: BuildOptions, code: str) -> str:
             parts.append(path.name)
             if path.is_file() and path.suffix == DUMP_SUFFIX:
                 parts.append(path.read_bytes())
-    return digest(*parts)
+    return parts
 
 
 # Called as progress(pages_done, pages_total) while pages are rendered.
@@ -141,13 +165,11 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
     started = time.perf_counter()
     config = load_site_config(options)
-    check_output_dir(
-        options.out_dir, [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
-    )
+    check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
     cache = BuildCache(options.out_dir) if options.use_cache else None
     code = code_digest([options.templates_dir, STATIC_DIR], [LUNR_JS])
     fingerprint = input_fingerprint(options, code)
-    if cache is not None and (summary := cache.unchanged(fingerprint)) is not None:
+    if cache is not None and fingerprint and (summary := cache.unchanged(fingerprint)) is not None:
         warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
         if options.strict and warnings:
             raise StrictModeError(list(warnings))
@@ -218,7 +240,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         timings=tuple(timings.items()),
         notes=tuple(publishing_notes(config)),
     )
-    if cache is not None:
+    if cache is not None and fingerprint:
         for path in writer.written:
             keys.setdefault(path, "")  # static files: copied every time, never reused
         summary = {

@@ -1,4 +1,4 @@
-"""Command line: ``papershelf build`` (also ``python -m generator build``)."""
+"""Command line: ``papershelf build``, ``serve``, ``check`` and ``clean`` (also ``python -m generator``)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from generator.build import (
     build,
     display_path,
     load_site_config,
+    protected_paths,
 )
 from generator.check import check_site
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
 from generator.progress import ProgressBar
 from generator.serve import serve
+from generator.write import clean_output
 
 
 def positive_int(text: str) -> int:
@@ -69,6 +71,17 @@ def make_parser() -> argparse.ArgumentParser:
         "check", help="build into a temporary folder and check every internal link and asset"
     )
     add_build_options(check_parser)
+
+    clean_parser = commands.add_parser("clean", help="remove the output folder (and nothing else)")
+    clean_parser.add_argument(
+        "--out", type=Path, default=Path("_site"), help="output folder (default: _site/)"
+    )
+    clean_parser.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="seeds folder, never removed"
+    )
+    clean_parser.add_argument(
+        "--config", type=Path, default=Path("site.yml"), help="config file, never removed"
+    )
     return parser
 
 
@@ -163,6 +176,16 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_clean(args: argparse.Namespace) -> int:
+    """Remove the output folder, refusing anything that is not a papershelf site."""
+    options = BuildOptions(seeds_dir=args.seeds, out_dir=args.out, config_path=args.config)
+    if clean_output(args.out, protected_paths(options), [args.seeds]):
+        print(f"papershelf: removed {display_path(args.out)}/")
+    else:
+        print(f"papershelf: {display_path(args.out)}/ does not exist, nothing to remove")
+    return 0
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the site until Ctrl-C."""
     serve(build_options(args), host=args.host, port=args.port)
@@ -192,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_serve(args)
         if args.command == "check":
             return run_check(args)
+        if args.command == "clean":
+            return run_clean(args)
     except PapershelfError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import markdown
+import markdown.treeprocessors
 import yaml
 
 from generator.errors import ConfigError
@@ -78,7 +81,7 @@ class SiteConfig:
     def with_base_url(self, base_url: str, source: str = "--base-url") -> SiteConfig:
         """A copy with another base URL, validated like the one in the file."""
         problems: list[str] = []
-        normalised = _check_base_url(base_url, source, problems)
+        normalised = _check_base_url(base_url, "Config value 'base_url'", problems)
         if problems:
             raise ConfigError(source, problems)
         return dataclasses.replace(self, base_url=normalised)
@@ -91,9 +94,17 @@ def load_config(path: Path, *, required: bool = False) -> SiteConfig:
             raise ConfigError(path, ["config file not found"])
         return SiteConfig()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, [f"cannot read the config file: {exc}"]) from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read the config file: {exc.strerror or exc}"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problem = (
+            f"line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        )
+        raise ConfigError(path, [problem]) from None
     return parse_config(text, str(path))
 
 
@@ -102,29 +113,55 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(source, [f"{where}invalid YAML: {problem}"]) from None
+        raise ConfigError(source, [_describe_yaml_error(exc, text)]) from None
     if root is None:
         return SiteConfig()
     problems: list[str] = []
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError(source, [f"line {_line(root)}: expected a mapping of options at the top"])
-    values = _validate_mapping(root, SiteConfig, "", problems)
+    lines: dict[str, int] = {}
+    values = _validate_mapping(root, SiteConfig, "", problems, lines)
     if "collections" in values:
         values["collections"] = _validate_collections(values["collections"], problems)
     if "base_url" in values:
-        values["base_url"] = _check_base_url(values["base_url"], "'base_url'", problems)
+        values["base_url"] = _check_base_url(
+            values["base_url"], f"line {lines['base_url']}: Config value 'base_url'", problems
+        )
+    if "language" in values and not _LANGUAGE.match(values["language"]):
+        problems.append(
+            f"line {lines['language']}: Config value 'language': expected a language code such "
+            f"as en or pt-BR, got {values['language']!r}"
+        )
     if values.get("cname") is not None:
-        values["cname"] = _check_cname(values["cname"], problems)
+        values["cname"] = _check_cname(values["cname"], problems, lines["cname"])
     if "per_page" in values and values["per_page"] < 1:
         problems.append(
-            f"Config value 'per_page': expected a positive integer, got {values['per_page']}"
+            f"line {lines['per_page']}: Config value 'per_page': expected a positive integer, "
+            f"got {values['per_page']}"
         )
     if problems:
         raise ConfigError(source, problems)
     return SiteConfig(**values)
+
+
+_KEY_AT_LINE_START = re.compile(r"^\s*([\w.-]+)\s*:")
+
+
+def _describe_yaml_error(exc: yaml.YAMLError, text: str) -> str:
+    """``line N: invalid YAML in 'key': problem``, N being where the broken construct starts."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    mark = context_mark or problem_mark
+    if mark is None:
+        return f"invalid YAML: {problem}"
+    if context and context_mark and problem_mark and problem_mark.line != context_mark.line:
+        problem = f"{context}, {problem} at line {problem_mark.line + 1}"
+    lines = text.splitlines()
+    key = _KEY_AT_LINE_START.match(lines[mark.line]) if mark.line < len(lines) else None
+    where = f" in '{key[1]}'" if key else ""
+    return f"line {mark.line + 1}: invalid YAML{where}: {problem}"
 
 
 def _line(node: yaml.Node) -> int:
@@ -132,15 +169,22 @@ def _line(node: yaml.Node) -> int:
 
 
 def _validate_mapping(
-    node: yaml.MappingNode, schema: type, prefix: str, problems: list[str]
+    node: yaml.MappingNode,
+    schema: type,
+    prefix: str,
+    problems: list[str],
+    lines: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Check one mapping node against a dataclass schema; return the accepted values."""
+    """Check one mapping node against a dataclass schema; return the accepted values (and, in
+    ``lines``, the line of each key)."""
     fields = {f.name: f for f in dataclasses.fields(schema)}
     values: dict[str, Any] = {}
     seen: set[str] = set()
     for key_node, value_node in node.value:
-        key = key_node.value
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
         name = f"{prefix}{key}"
+        if lines is not None:
+            lines[key] = _line(key_node)
         where = f"line {_line(key_node)}: Config value '{name}'"
         if key in seen:
             problems.append(f"{where}: given twice")
@@ -164,6 +208,37 @@ def _validate_mapping(
     return values
 
 
+SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")  # browsers drop these inside a scheme
+
+
+def is_safe_link(url: str) -> bool:
+    """True for a relative link or an http(s)/mailto URL; False for ``javascript:``, ``data:`` and
+    any other scheme, however it is spelled (case, entities, control characters)."""
+    found = _SCHEME.match(_IGNORED_IN_URLS.sub("", html.unescape(url)))
+    return found is None or found[1].lower() in SAFE_LINK_SCHEMES
+
+
+def markdown_links(text: str) -> list[str]:
+    """Every link and image URL that Markdown text would produce."""
+    renderer = markdown.Markdown(extensions=["extra"], output_format="html")
+    found: list[str] = []
+
+    class Collect(markdown.treeprocessors.Treeprocessor):
+        def run(self, root):
+            found.extend(
+                value
+                for element in root.iter()
+                for name in ("href", "src")
+                if (value := element.get(name))
+            )
+
+    renderer.treeprocessors.register(Collect(renderer), "collect-links", 0)
+    renderer.convert(text)
+    return found
+
+
 def _validate_collections(
     entry: tuple[yaml.Node, str], problems: list[str]
 ) -> dict[str, CollectionConfig]:
@@ -180,9 +255,16 @@ def _validate_collections(
         if not isinstance(value_node, yaml.MappingNode):
             problems.append(f"{where}: expected a mapping with title, description or date")
             continue
+        lines: dict[str, int] = {}
         values = _validate_mapping(
-            value_node, CollectionConfig, f"{name}.{collection_id}.", problems
+            value_node, CollectionConfig, f"{name}.{collection_id}.", problems, lines
         )
+        for link in markdown_links(values.get("description") or ""):
+            if not is_safe_link(link):
+                problems.append(
+                    f"line {lines['description']}: Config value '{name}.{collection_id}.description': "
+                    f"link {link!r} refused (only relative, http(s) and mailto links)"
+                )
         collections[collection_id] = CollectionConfig(**values)
     return collections
 
@@ -223,27 +305,35 @@ def _describe(expected: str) -> str:
     }[expected]
 
 
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9-]+(?::\d{1,5})?$")
 _BASE_PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()*+,;=:@%-]+/)*$")
 
 
 def _check_base_url(value: str, name: str, problems: list[str]) -> str:
-    """Accept ``/``, ``/REPO/`` or ``http(s)://host/REPO/``; always return it with a trailing slash."""
+    """Accept ``/``, ``/REPO/`` or ``http(s)://host/REPO/``; always return it with a trailing slash.
+
+    Anything else (``javascript:``, ``data:``, ``//host/``, a query) is refused: the base URL ends up in
+    every link of the site."""
+    given = value
     if not value.endswith("/"):
         value += "/"
     parts = urlsplit(value)
     if parts.scheme and parts.scheme not in ("http", "https"):
-        problems.append(f"Config value {name}: expected an http(s) URL or a path, got {value!r}")
-        return value
-    if parts.scheme and not parts.netloc:
-        problems.append(f"Config value {name}: the URL {value!r} has no host")
-        return value
-    if parts.query or parts.fragment or not _BASE_PATH.match(parts.path or "/"):
+        problems.append(f"{name}: expected an http(s) URL or a path, got {given!r}")
+    elif parts.scheme and not parts.netloc:
+        problems.append(f"{name}: the URL {given!r} has no host")
+    elif (
+        (parts.netloc and not (parts.scheme and _HOST.match(parts.netloc)))
+        or parts.query
+        or parts.fragment
+        or not _BASE_PATH.match(parts.path or "/")
+    ):
         problems.append(
-            f"Config value {name}: expected a path such as /REPO/ or a URL such as "
-            f"https://user.github.io/REPO/, got {value!r}"
+            f"{name}: expected a path such as /REPO/ or a URL such as "
+            f"https://user.github.io/REPO/, got {given!r}"
         )
-        return value
-    if not parts.path:
+    elif not parts.path:
         value = value.rstrip("/") + "/"
     return value
 
@@ -251,11 +341,12 @@ def _check_base_url(value: str, name: str, problems: list[str]) -> str:
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def _check_cname(value: str, problems: list[str]) -> str:
+def _check_cname(value: str, problems: list[str], line: int) -> str:
     """Accept a bare domain name such as ``papers.example.org`` (no scheme, no path)."""
     host = value.strip().lower()
     if not _HOSTNAME.match(host):
         problems.append(
-            f"Config value 'cname': expected a domain name such as papers.example.org, got {value!r}"
+            f"line {line}: Config value 'cname': expected a domain name such as "
+            f"papers.example.org, got {value!r}"
         )
     return host

@@ -15,14 +15,26 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from generator.config import SiteConfig
-from generator.errors import Diagnostic
+from generator.errors import Diagnostic, ParseError
 from generator.parse import DumpDate, ParsedDump
 
 SLUG_MAX_CHARS = 80
 ID_HEX_CHARS = 12
 # Names that some file systems or servers treat specially; a slug never equals one of them.
 RESERVED_SLUGS = frozenset(
-    {"con", "prn", "aux", "nul", "index", "page", "static", "search", "papers", "collections"}
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        "index",
+        "page",
+        "static",
+        "search",
+        "papers",
+        "collections",
+        "paper",
+    }
     | {f"com{n}" for n in range(10)}
     | {f"lpt{n}" for n in range(10)}
 )
@@ -126,21 +138,28 @@ def collection_id(source: str) -> str:
 
 
 def assign_slugs(titles_by_id: dict[str, str]) -> dict[str, str]:
-    """Slug every paper; papers whose titles slugify alike (or not at all) get their id appended,
-    so the outcome does not depend on the order of the papers."""
-    base = {pid: slugify(title) for pid, title in titles_by_id.items()}
+    """Slug every paper; papers whose titles slugify alike (or not at all, or to a reserved name) get
+    their id appended, so the outcome does not depend on the order of the papers."""
+    base = {pid: slugify(title) or "paper" for pid, title in titles_by_id.items()}
     counts: dict[str, int] = {}
     for slug in base.values():
         counts[slug] = counts.get(slug, 0) + 1
-    slugs = {}
-    for pid, slug in base.items():
-        if not slug:
-            slugs[pid] = f"paper-{pid}"
-        elif counts[slug] > 1 or slug in RESERVED_SLUGS:
-            slugs[pid] = f"{slug}-{pid}"
-        else:
-            slugs[pid] = slug
-    return slugs
+    slugs = {
+        pid: f"{slug}-{pid}" if counts[slug] > 1 or slug in RESERVED_SLUGS else slug
+        for pid, slug in base.items()
+    }
+    # A title may slugify to another paper's suffixed slug ("Graph <id>"); suffix it too, until no two
+    # papers share a slug. Suffixed slugs end with distinct ids, so this ends.
+    while True:
+        owners: dict[str, list[str]] = {}
+        for pid, slug in slugs.items():
+            owners.setdefault(slug, []).append(pid)
+        clashes = [pid for pids in owners.values() if len(pids) > 1 for pid in pids]
+        unsuffixed = [pid for pid in clashes if not slugs[pid].endswith(f"-{pid}")]
+        if not unsuffixed:
+            return slugs
+        for pid in unsuffixed:
+            slugs[pid] = f"{slugs[pid]}-{pid}"
 
 
 def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
@@ -153,6 +172,7 @@ def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
     collection_papers: dict[str, list[str]] = {}
 
     collection_ids = [collection_id(dump.source) for dump in dumps]
+    check_collection_ids(dumps, collection_ids)
     for dump, cid in zip(dumps, collection_ids, strict=True):
         collection_papers[cid] = []
         for record in dump.records:
@@ -209,6 +229,24 @@ def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
                 )
             )
     return Corpus(papers, collections, tuple(warnings))
+
+
+def check_collection_ids(dumps: list[ParsedDump], ids: list[str]) -> None:
+    """Two dumps whose names give one collection id (``A.txt`` and ``a.txt``) would share a page."""
+    first_source: dict[str, str] = {}
+    clashes = []
+    for dump, cid in zip(dumps, ids, strict=True):
+        if cid in first_source:
+            clashes.append(
+                Diagnostic(
+                    dump.source,
+                    0,
+                    f"collection id {cid!r} is already taken by {first_source[cid]}; rename one file",
+                )
+            )
+        first_source.setdefault(cid, dump.source)
+    if clashes:
+        raise ParseError(clashes)
 
 
 def _first_line(refs: list[SourceRef], source: str) -> int:

@@ -3,7 +3,8 @@
 A dump is a paper-listing page saved as text: page furniture (the e-mail prompt, ``Subscribe``, the
 ``byAK and the research community`` byline, ``new``), an optional date line such as ``May 19``, then each
 paper's title on one line followed by its abstract on the next, with or without blank lines between them.
-Each kind of line has its own small recogniser; the parser tries them in order.
+Each kind of line has its own small recogniser: furniture and the date line are recognised in the header;
+in the body, titles and abstracts are paired by their alternation, weighed by how each line reads.
 """
 
 from __future__ import annotations
@@ -33,10 +34,27 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 
-# An abstract is prose: long, or several sentences. Titles in the seeds are at most 145 characters and
-# abstracts at least 400, so the thresholds leave a wide margin on both sides.
-ABSTRACT_MIN_CHARS = 250
-_SENTENCE_END = re.compile(r"[.!?][)\]\"']?\s+[A-Z(]")
+# Titles in the seeds are at most 145 characters and arXiv caps them near 250; a longer line is prose or
+# several lines run together, never a title.
+TITLE_MAX_CHARS = 300
+_SENTENCE_BREAK = re.compile(r"[.!?][)\]\"'’”]?\s+[A-Z(]")
+_FULL_STOP_END = re.compile(r"\.[)\]\"'’”]*$")
+# Line breaks are only CR, LF and CRLF. Other control characters are not text: the ones that space
+# words (form feed, vertical tab, separators, NEL) become spaces, the rest (escape ...) are dropped,
+# so a title never carries characters that HTML, JSON or XML readers choke on.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SPACING_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+_OTHER_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+# Costs of reading a line as a title or as an abstract, and of a record missing one of the two. The body
+# of a dump alternates title, abstract; the parser picks the reading of the whole dump that costs least,
+# so a short abstract or a long title still pairs up, and only a line that clearly does not fit its
+# place (a heading where an abstract should be, prose where a title should be) makes a record incomplete.
+ORPHAN_COST = 4  # a title without abstract, or an abstract without title
+SLIGHT_COST = 2  # a line that fits its place less well than usual
+UNLIKELY_COST = 6  # more than one orphan, less than two: one odd line never breaks the alternation
+IMPOSSIBLE_COST = 10  # more than two orphans
+SHORT_LINE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -91,8 +109,8 @@ def decode_dump(data: bytes, source: str) -> tuple[str | None, Diagnostic | None
 def content_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield (line number, text) of every non-blank line, whitespace trimmed; CR, CRLF and BOM tolerated."""
     text = text.removeprefix("\ufeff")
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        stripped = _OTHER_CONTROL.sub("", _SPACING_CONTROL.sub(" ", line)).strip()
         if stripped:
             yield number, stripped
 
@@ -105,9 +123,7 @@ def is_furniture(line: str) -> bool:
 def split_glued_subscribe(line: str) -> str | None:
     """Return the title glued after ``Subscribe`` (``SubscribeLocality-Aware ...``), else None."""
     if line.startswith(GLUED_PREFIX) and len(line) > len(GLUED_PREFIX):
-        rest = line[len(GLUED_PREFIX) :]
-        if not rest[0].islower():  # "Subscribers ..." or "Subscribed ..." would be a real title
-            return rest.strip()
+        return line[len(GLUED_PREFIX) :].strip() or None
     return None
 
 
@@ -124,9 +140,66 @@ def match_date(line: str, number: int) -> DumpDate | None:
     return DumpDate(month, day, year, number)
 
 
-def looks_like_abstract(line: str) -> bool:
-    """True for prose: a long line, or one holding at least two sentences."""
-    return len(line) >= ABSTRACT_MIN_CHARS or len(_SENTENCE_END.findall(line)) >= 2
+def sentence_breaks(line: str) -> int:
+    """How many times a sentence ends inside the line and another begins."""
+    return len(_SENTENCE_BREAK.findall(line))
+
+
+def looks_like_heading(line: str) -> bool:
+    """True for a line that reads as a title, not prose: one sentence at most, no closing full stop."""
+    return (
+        len(line) <= TITLE_MAX_CHARS
+        and sentence_breaks(line) == 0
+        and not _FULL_STOP_END.search(line)
+    )
+
+
+def title_cost(line: str) -> int:
+    """How unlikely the line is as a title: prose (several sentences, or too long) is unlikely."""
+    breaks = sentence_breaks(line)
+    if len(line) > TITLE_MAX_CHARS:
+        # Long prose is an abstract; a long line with no sentence in it is a title gone wrong.
+        return IMPOSSIBLE_COST if breaks else UNLIKELY_COST
+    if breaks >= 2:
+        return UNLIKELY_COST
+    return SLIGHT_COST if _FULL_STOP_END.search(line) else 0
+
+
+def abstract_cost(line: str) -> int:
+    """How unlikely the line is as an abstract: a heading is unlikely, a short unfinished line a little."""
+    if looks_like_heading(line):
+        return UNLIKELY_COST
+    if len(line) < SHORT_LINE_CHARS and not _FULL_STOP_END.search(line):
+        return SLIGHT_COST
+    return 0
+
+
+def pair_lines(costs: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    """Read the body lines as records, each ``(kind, index of its first line)``: ``"pair"`` is a title
+    and the abstract on the next line, ``"title"`` and ``"abstract"`` a record missing its other half.
+
+    ``costs`` holds (title cost, abstract cost) per line; the reading of least total cost wins, and on a
+    tie the earlier pair and then the kept title, so no record is dropped when either reading fits.
+    """
+    count = len(costs)
+    best = [0] * (count + 2)  # best[i]: least cost of reading lines i and after
+    for i in range(count - 1, -1, -1):
+        title, abstract = costs[i]
+        options = [ORPHAN_COST + min(title, abstract) + best[i + 1]]
+        if i + 1 < count:
+            options.append(title + costs[i + 1][1] + best[i + 2])
+        best[i] = min(options)
+    reading: list[tuple[str, int]] = []
+    i = 0
+    while i < count:
+        title, abstract = costs[i]
+        if i + 1 < count and title + costs[i + 1][1] + best[i + 2] == best[i]:
+            reading.append(("pair", i))
+            i += 2
+        else:
+            reading.append(("title" if title <= abstract else "abstract", i))
+            i += 1
+    return reading
 
 
 def parse_dump(text: str, source: str) -> ParsedDump:
@@ -135,39 +208,51 @@ def parse_dump(text: str, source: str) -> ParsedDump:
     records: list[RawRecord] = []
     warnings: list[Diagnostic] = []
     date: DumpDate | None = None
-    pending_title: tuple[int, str] | None = None
-    in_header = True
+    body: list[tuple[int, str]] = []
 
-    def flush_title_without_abstract() -> None:
-        number, title = pending_title
-        warnings.append(Diagnostic(source, number, f"title without abstract: {_preview(title)}"))
-        records.append(RawRecord(title, None, number))
-
+    furniture: list[str] = []
     for number, line in content_lines(text):
         if is_furniture(line):
+            furniture.append(line.casefold())
             continue
-        if in_header:
-            glued = split_glued_subscribe(line)
+        if not body:  # still in the page header
+            # The glued layout has the e-mail prompt, then the Subscribe label run into the first title
+            # (whatever its first letter: "SubscribexLSTM"); the other layout has Subscribe on its own
+            # line, so a title there may start with the word. Without any furniture, "Subscribers ..."
+            # is a title and "SubscribeGraph ..." a glued one.
+            glued = None
+            if "subscribe" not in furniture:
+                glued = split_glued_subscribe(line)
+                if glued and not furniture and glued[0].islower():
+                    glued = None
             if glued is not None:
                 line = glued
             elif date is None and (found := match_date(line, number)):
                 date = found
                 continue
-        in_header = False
-        if looks_like_abstract(line):
-            if pending_title is None:
-                warnings.append(
-                    Diagnostic(source, number, f"abstract without title, skipped: {_preview(line)}")
+        body.append((number, line))
+
+    reading = pair_lines([(title_cost(line), abstract_cost(line)) for _, line in body])
+    for kind, index in reading:
+        number, line = body[index]
+        if kind == "abstract":
+            warnings.append(
+                Diagnostic(source, number, f"abstract without title, skipped: {_preview(line)}")
+            )
+        elif len(line) > TITLE_MAX_CHARS:
+            warnings.append(
+                Diagnostic(
+                    source,
+                    number,
+                    f"title line of {len(line)} characters is too long for a title (at most "
+                    f"{TITLE_MAX_CHARS}; lines run together?), record skipped: {_preview(line)}",
                 )
-            else:
-                records.append(RawRecord(pending_title[1], line, pending_title[0]))
-                pending_title = None
+            )
+        elif kind == "title":
+            warnings.append(Diagnostic(source, number, f"title without abstract: {_preview(line)}"))
+            records.append(RawRecord(line, None, number))
         else:
-            if pending_title is not None:
-                flush_title_without_abstract()
-            pending_title = (number, line)
-    if pending_title is not None:
-        flush_title_without_abstract()
+            records.append(RawRecord(line, body[index + 1][1], number))
 
     errors: list[Diagnostic] = []
     if not text.strip("\ufeff \t\r\n"):

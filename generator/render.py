@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import markdown
+import markdown.treeprocessors
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -29,7 +30,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from generator.config import SiteConfig
+from generator.config import SiteConfig, is_safe_link
 from generator.errors import BuildError
 from generator.model import Collection, Corpus, Paper
 
@@ -116,7 +117,19 @@ def render_markdown(text: str | None) -> Markup:
     renderer = markdown.Markdown(extensions=["extra"], output_format="html")
     renderer.preprocessors.deregister("html_block")
     renderer.inlinePatterns.deregister("html")
+    renderer.treeprocessors.register(DropUnsafeLinks(renderer), "drop-unsafe-links", 0)
     return Markup(renderer.convert(text))
+
+
+class DropUnsafeLinks(markdown.treeprocessors.Treeprocessor):
+    """Second line of defence behind the config check: no ``javascript:`` href or src survives."""
+
+    def run(self, root):
+        """Remove every href or src whose URL is not safe."""
+        for element in root.iter():
+            for name in ("href", "src"):
+                if (value := element.get(name)) is not None and not is_safe_link(value):
+                    del element.attrib[name]
 
 
 def _segments(path: str) -> list[str]:

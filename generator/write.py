@@ -6,44 +6,167 @@ a slug can never escape the site and two pages can never silently overwrite each
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import os
 import posixpath
 import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from generator.errors import BuildError
 
 
-def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
-    """Refuse an output folder whose replacement would destroy something else: the file-system root,
-    the home folder, or any protected path (the project, the seeds, the config) or a folder above one."""
+def check_output_dir(
+    out_dir: Path, protected: list[Path], sources: list[Path] = (), *, removing: bool = False
+) -> None:
+    """Refuse an output folder whose replacement (or removal) would destroy something else: the
+    file-system root, the home folder, any protected path (the project, the seeds, the config) or a
+    folder above one, or a folder inside a source folder (the seeds)."""
     out = out_dir.resolve()
-    if out == Path(out.anchor) or out == Path.home().resolve():
-        raise BuildError(f"refusing to use {out_dir} as the output folder")
+    refusal = (
+        f"refusing to remove {out_dir}"
+        if removing
+        else (f"refusing to use {out_dir} as the output folder")
+    )
+    consequence = "" if removing else ", which a build would replace"
+    if out == Path(out.anchor):
+        raise BuildError(f"{refusal}: it is the file-system root")
+    if out == Path.home().resolve():
+        raise BuildError(f"{refusal}: it is the home folder")
     for path in protected:
         path = path.resolve()
         if path == out or path.is_relative_to(out):
-            raise BuildError(
-                f"refusing to use {out_dir} as the output folder: it holds {path}, "
-                "which a build would replace"
-            )
+            raise BuildError(f"{refusal}: it holds {path}{consequence}")
+    for path in sources:
+        if out.is_relative_to(path.resolve()):
+            raise BuildError(f"{refusal}: it is inside {path}")
+
+
+# Files every papershelf site has; a folder without them is not removed by ``papershelf clean``.
+SITE_MARKERS = ("index.html", "papers.json")
+
+
+def clean_output(out_dir: Path, protected: list[Path], sources: list[Path] = ()) -> bool:
+    """Remove the output folder (and staging folders left by killed builds); False if there was none.
+
+    Refuses what ``check_output_dir`` refuses, a symlink, a file, and a non-empty folder that does
+    not look like a papershelf site."""
+    check_output_dir(out_dir, protected, sources, removing=True)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise BuildError(f"refusing to remove {out_dir}: it is not a folder")
+    remove_stale_staging(out_dir)
+    if not out_dir.exists():
+        return False
+    if any(out_dir.iterdir()) and not all((out_dir / name).is_file() for name in SITE_MARKERS):
+        raise BuildError(
+            f"refusing to remove {out_dir}: it does not look like a papershelf site "
+            f"(no {' or '.join(SITE_MARKERS)})"
+        )
+    try:
+        shutil.rmtree(out_dir)
+    except OSError as exc:
+        raise BuildError(f"cannot remove {out_dir}: {exc.strerror or exc}") from None
+    return True
+
+
+STAGING_MARK = "building"
+# Test hook: "pause:N" stops the build after N files (to kill it midway), "fail:N" fails it there.
+TEST_HOOK_VARIABLE = "PAPERSHELF_TEST_WRITE_HOOK"
+
+
+def staging_prefix(out_dir: Path) -> str:
+    """Name prefix of the staging folders of ``out_dir``, beside it and hidden: never served."""
+    return f".{out_dir.name}.{STAGING_MARK}-"
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove staging folders that a killed build left beside ``out_dir``; a running build's folder
+    is locked and kept. Returns the folders removed."""
+    out_dir = out_dir.resolve()
+    if not out_dir.parent.is_dir():
+        return []
+    removed = []
+    for path in sorted(out_dir.parent.glob(staging_prefix(out_dir) + "*")):
+        if path.is_dir() and not path.is_symlink() and _try_lock(path) is not None:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _try_lock(folder: Path) -> int | None:
+    """Take the lock of a staging folder; an open descriptor if no live build holds it, else None."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2); False where the system cannot."""
+    if _renameat2 is None:
+        return False
+    at_cwd = -100
+    result = _renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), 2)  # EXCHANGE
+    return result == 0
+
+
+def _load_renameat2():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    function.restype = ctypes.c_int
+    return function
+
+
+_renameat2 = _load_renameat2() if sys.platform.startswith("linux") else None
 
 
 class SiteWriter:
-    """Writes the files of one build into a staging folder beside the output folder."""
+    """Writes the files of one build into a staging folder beside the output folder.
+
+    The staging folder is locked while the build runs, so the next build can tell a folder left by a
+    killed build (removed) from one of a build still running (kept). The output folder is swapped for
+    the staging folder in one atomic rename where the system allows it, so a server never sees a
+    half-written site nor a missing one.
+    """
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(
-            tempfile.mkdtemp(prefix=f".{self.out_dir.name}.building-", dir=self.out_dir.parent)
-        ).resolve()
-        self.staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise BuildError(f"refusing to use {out_dir} as the output folder: it is not a folder")
+        try:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_staging(self.out_dir)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=staging_prefix(self.out_dir), dir=self.out_dir.parent)
+            ).resolve()
+            self._lock = _try_lock(self.staging)
+            self.staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
+        except OSError as exc:
+            raise BuildError(f"cannot write beside {out_dir}: {exc.strerror or exc}") from None
         self.written: set[str] = set()
         self._made_dirs: set[str] = set()
+        self._hook = _parse_hook(os.environ.get(TEST_HOOK_VARIABLE, ""))
 
     def _target(self, rel_path: str) -> Path:
+        if "\x00" in rel_path:
+            raise BuildError(f"refusing to write {rel_path!r}: a path cannot hold a NUL character")
         # The staging folder holds only what this writer made (no symbolic links), so normalising
         # the path text is as safe as resolving it on disk, and much faster for thousands of pages.
         key = posixpath.normpath(rel_path)
@@ -51,6 +174,7 @@ class SiteWriter:
             raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
         if key in self.written:
             raise BuildError(f"refusing to write {key!r} twice: two pages share one path")
+        self._run_hook()
         self.written.add(key)
         target = self.staging / key
         parent = posixpath.dirname(key)
@@ -59,26 +183,44 @@ class SiteWriter:
             self._made_dirs.add(parent)
         return target
 
+    def _run_hook(self) -> None:
+        if self._hook is None or len(self.written) != self._hook[1]:
+            return
+        action, count = self._hook
+        if action == "pause":
+            print(f"{TEST_HOOK_VARIABLE}: paused after {count} files", file=sys.stderr, flush=True)
+            time.sleep(3600)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.staging))
+
+    def _guarded(self, rel_path: str, write) -> None:
+        try:
+            write(self._target(rel_path))
+        except OSError as exc:
+            raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
+
     def write_text(self, rel_path: str, text: str) -> None:
         """Write a UTF-8 text file at ``rel_path`` below the site root."""
-        self._target(rel_path).write_bytes(text.encode("utf-8"))
+        self._guarded(rel_path, lambda target: target.write_bytes(text.encode("utf-8")))
 
     def write_bytes(self, rel_path: str, data: bytes) -> None:
         """Write a binary file at ``rel_path`` below the site root."""
-        self._target(rel_path).write_bytes(data)
+        self._guarded(rel_path, lambda target: target.write_bytes(data))
 
     def link_file(self, source: Path, rel_path: str) -> None:
         """Put an unchanged file of the previous site into this one: a hard link, or a copy where
         the file system cannot link."""
-        target = self._target(rel_path)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
+
+        def link(target: Path) -> None:
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+
+        self._guarded(rel_path, link)
 
     def copy_file(self, source: Path, rel_path: str) -> None:
         """Copy one file into the site."""
-        shutil.copyfile(source, self._target(rel_path))
+        self._guarded(rel_path, lambda target: shutil.copyfile(source, target))
 
     def copy_tree(self, source: Path, rel_dir: str) -> None:
         """Copy a folder's files into the site, in sorted order, skipping hidden files."""
@@ -88,11 +230,24 @@ class SiteWriter:
                 self.copy_file(path, f"{rel_dir}/{relative.as_posix()}")
 
     def commit(self) -> None:
-        """Replace the output folder by the staging folder (the old site is removed last)."""
+        """Put the staging folder in place of the output folder, then remove the old site."""
+        try:
+            if self.out_dir.is_dir() and _exchange(self.staging, self.out_dir):
+                shutil.rmtree(self.staging)  # now holds the previous site
+            else:
+                self._replace()
+        except OSError as exc:
+            raise BuildError(f"cannot replace {self.out_dir}: {exc.strerror or exc}") from None
+        finally:
+            self._unlock()
+
+    def _replace(self) -> None:
+        # Without an atomic exchange the old site is moved aside first; a build killed between the
+        # two renames leaves it in a staging-named folder, removed by the next build.
         old = None
         if self.out_dir.exists():
             old = Path(
-                tempfile.mkdtemp(prefix=f".{self.out_dir.name}.old-", dir=self.out_dir.parent)
+                tempfile.mkdtemp(prefix=staging_prefix(self.out_dir), dir=self.out_dir.parent)
             )
             os.replace(self.out_dir, old / "site")
         os.replace(self.staging, self.out_dir)
@@ -102,3 +257,16 @@ class SiteWriter:
     def abort(self) -> None:
         """Throw the staging folder away, leaving the previous site as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def _parse_hook(value: str) -> tuple[str, int] | None:
+    action, _, count = value.partition(":")
+    if action in ("pause", "fail") and count.isdigit():
+        return action, int(count)
+    return None

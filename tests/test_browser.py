@@ -178,7 +178,11 @@ def test_header_dropdown_is_a_keyboard_combobox(page, site_server: str) -> None:
 def all_results(page) -> list[dict]:
     """Every result on the search page (after pressing "Show more" as often as needed)."""
     while page.locator("#search-more").is_visible():
+        shown = page.locator("#search-results > li").count()
         page.click("#search-more")
+        page.wait_for_function(
+            "n => document.querySelectorAll('#search-results > li').length > n", arg=shown
+        )
     return page.locator("#search-results > li").evaluate_all(
         """items => items.map(li => ({
              href: li.querySelector("h2 a").getAttribute("href"),
@@ -205,6 +209,8 @@ def test_collection_facets_count_filter_and_live_in_the_url(page, site_server: s
     page.locator("#search-facets label").filter(has_text=chosen["title"]).click()
     page.wait_for_url(re.compile(r"[?&]c="))
     assert query_of(page.url) == {"q": ["pruning"], "c": [chosen["id"]]}
+    # the filtered results come back from the engine after the URL has changed
+    page.locator("#search-status").filter(has_text=" of them in ").wait_for()
     filtered = all_results(page)
     assert len(filtered) == chosen["count"]
     assert all(chosen["title"] in r["collections"] for r in filtered)
@@ -216,6 +222,9 @@ def test_collection_facets_count_filter_and_live_in_the_url(page, site_server: s
     assert all_results(page) == filtered
     page.locator("#search-facets label").filter(has_text=chosen["title"]).click()
     page.wait_for_url(re.compile(r"q=pruning$"))
+    page.locator("#search-status").filter(
+        has_text=re.compile(r"^\d+ papers match “pruning”\.$")
+    ).wait_for()
     assert len(all_results(page)) == len(results)
 
 
@@ -283,3 +292,18 @@ def test_unknown_path_under_the_subpath_shows_the_styled_404(page, site_server: 
     assert page.locator("link[rel=stylesheet]").evaluate("l => l.sheet.cssRules.length") > 10
     page.click("text=Browse all papers")
     page.wait_for_url(site_server)
+
+
+def test_show_more_clicked_twice_while_loading_adds_each_result_once(
+    page, site_server: str
+) -> None:
+    page.goto(f"{site_server}search/?q=learning")
+    wait_for_results(page)
+    assert result_count(page) > 40
+    page.evaluate(
+        "() => { const more = document.getElementById('search-more'); more.click(); more.click(); }"
+    )
+    page.wait_for_function("() => document.querySelectorAll('#search-results > li').length >= 40")
+    page.locator("#search-more:enabled").wait_for()
+    hrefs = page.locator("#search-results h2 a").evaluate_all("links => links.map(a => a.href)")
+    assert len(hrefs) == len(set(hrefs)) == 40

@@ -262,45 +262,166 @@ def test_cli_builds_and_prints_a_summary(tmp_path: Path) -> None:
     assert papers[0]["url"].startswith("/REPO/papers/")
 
 
+FURNITURE_ONLY = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nMay 19\n"
+KNOWN_KEYS = "base_url, cname, collections, description, language, per_page, title"
+
+
 @pytest.mark.parametrize(
-    ("files", "args", "code", "message"),
+    ("files", "config", "args", "code", "message"),
     [
-        (None, [], 4, "error: seeds: seeds folder not found\n"),
-        ({}, [], 4, "error: seeds: no dump files (*.txt) in the seeds folder\n"),
-        ({"a.txt": ""}, [], 5, "error: seeds/a.txt: empty file, no records\n"),
+        (None, None, [], 4, "error: seeds: seeds folder not found\n"),
+        ("a file", None, [], 4, "error: seeds: is not a folder\n"),
+        ({}, None, [], 4, "error: seeds: no dump files (*.txt) in the seeds folder\n"),
+        ({"a.txt": ""}, None, [], 5, "error: seeds/a.txt: empty file, no records\n"),
         (
             {"a.txt": b"T\n\xc3\x28 abstract"},
+            None,
             [],
             5,
             "error: seeds/a.txt:2: not valid UTF-8 (byte 0xc3 at offset 2)\n",
         ),
         (
+            {"a.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+            None,
+            [],
+            5,
+            "error: seeds/a.txt: binary file (contains NUL bytes), not a text dump\n",
+        ),
+        (
+            {"a.txt": FURNITURE_ONLY, "b.txt": LAYOUT_B, "c.txt": "\ufeff\r\n \n"},
+            None,
+            [],
+            5,
+            "error: seeds/a.txt: no records found (only page furniture)\n"
+            "error: seeds/c.txt: empty file, no records\n",
+        ),
+        (
+            {"Lab.txt": LAYOUT_B, "lab.txt": LAYOUT_B},
+            None,
+            [],
+            5,
+            "error: seeds/lab.txt: collection id 'lab' is already taken by seeds/Lab.txt; "
+            "rename one file\n",
+        ),
+        (
             {"a.txt": LAYOUT_B},
+            None,
             ["--config", "nope.yml"],
             3,
             "error: nope.yml: config file not found\n",
         ),
-        ({"a.txt": LAYOUT_B}, ["--base-url", "javascript:x"], 3, "error: --base-url: Config value"),
+        (
+            {"a.txt": LAYOUT_B},
+            None,
+            ["--base-url", "javascript:x"],
+            3,
+            "error: --base-url: Config value 'base_url': expected an http(s) URL or a path, "
+            "got 'javascript:x'\n",
+        ),
+        (
+            {"a.txt": LAYOUT_B},
+            "title: Lab\nper_pgae: 20\n",
+            [],
+            3,
+            f"error: site.yml: line 2: Config value 'per_pgae': unknown key (known keys: "
+            f"{KNOWN_KEYS})\n",
+        ),
+        (
+            {"a.txt": LAYOUT_B},
+            "title: Lab\nper_page: twenty\n",
+            [],
+            3,
+            "error: site.yml: line 2: Config value 'per_page': expected an integer, got str "
+            "('twenty')\n",
+        ),
+        (
+            {"a.txt": LAYOUT_B},
+            "title: Lab\ncollections: [a, b\n",
+            [],
+            3,
+            "error: site.yml: line 2: invalid YAML in 'collections': while parsing a flow "
+            "sequence, expected ',' or ']', but got '<stream end>' at line 3\n",
+        ),
+        (
+            {"a.txt": LAYOUT_B},
+            "title: Lab\nbase_url: 'data:text/html,<script>alert(1)</script>'\n",
+            [],
+            3,
+            "error: site.yml: line 2: Config value 'base_url': expected an http(s) URL or a path, "
+            "got 'data:text/html,<script>alert(1)</script>'\n",
+        ),
+        (
+            {"a.txt": LAYOUT_B},
+            b"title: caf\xe9\n",
+            [],
+            3,
+            "error: site.yml: line 1: not valid UTF-8 (byte 0xe9 at offset 10)\n",
+        ),
     ],
     ids=[
         "missing-folder",
+        "seeds-is-a-file",
         "empty-folder",
         "empty-file",
         "not-utf8",
+        "binary-file",
+        "furniture-only-and-blank",
+        "clashing-collection-ids",
         "missing-config",
-        "bad-base-url",
+        "bad-base-url-option",
+        "config-unknown-key",
+        "config-wrong-type",
+        "config-invalid-yaml",
+        "config-data-url",
+        "config-not-utf8",
     ],
 )
 def test_cli_errors_are_messages_with_exit_codes(
-    tmp_path: Path, files, args, code: int, message: str
+    tmp_path: Path, files, config, args, code: int, message: str
 ) -> None:
-    if files is not None:
+    if files == "a file":
+        (tmp_path / "seeds").write_text("not a folder")
+    elif files is not None:
         write_seeds(tmp_path / "seeds", files)
+    if config is not None:
+        data = config.encode("utf-8") if isinstance(config, str) else config
+        (tmp_path / "site.yml").write_bytes(data)
     result = run_cli("build", *args, cwd=tmp_path)
-    assert result.returncode == code
-    assert result.stderr.startswith(message)
-    assert "Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (code, message)
+    assert result.stdout == ""
     assert not (tmp_path / "_site").exists()
+
+
+def test_cli_record_problems_are_warnings_with_file_and_line(tmp_path: Path) -> None:
+    lost_abstract = LAYOUT_B.replace(f"{ABSTRACT_1}\n\n", "")
+    lost_title = LAYOUT_B.replace("Forward-Only Learning\n\n", "")
+    huge_title = LAYOUT_B.replace("Forward-Only Learning", "Graph " * 2000)
+    write_seeds(
+        tmp_path / "seeds", {"a.txt": lost_abstract, "b.txt": lost_title, "c.txt": huge_title}
+    )
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if not line.startswith("note: ")]
+    assert warnings == [
+        "warning: seeds/a.txt:11: title without abstract: 'Graph Rewiring Done Right'",
+        "warning: seeds/b.txt:15: abstract without title, skipped: 'Backpropagation is "
+        "biologically implausible. We propose a f…'",
+        "warning: seeds/c.txt:15: title line of 11999 characters is too long for a title (at most "
+        "300; lines run together?), record skipped: 'Graph Graph Graph Graph Graph Graph Graph "
+        "Graph Graph Graph…'",
+    ]
+    # Every record after a broken one is there: 3 + 2 + 2 records, 3 distinct papers.
+    assert result.stdout.startswith("papershelf: 3 papers in 3 collections, ")
+    assert ", 3 warnings, " in result.stdout
+    collections = {
+        c: len(
+            parse_html(tmp_path / "_site" / "collections" / c / "index.html").findall(
+                ".//ol[@class='paper-list']/li"
+            )
+        )
+        for c in ("a", "b", "c")
+    }
+    assert collections == {"a": 3, "b": 2, "c": 2}
 
 
 def test_cli_strict_mode_prints_the_warnings(tmp_path: Path) -> None:

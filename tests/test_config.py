@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import html5lib
 import pytest
 
 from generator.config import SiteConfig, load_config, parse_config
 from generator.errors import ConfigError
+from generator.render import render_markdown
 from tests.conftest import SITE_CONFIG
+from tests.html import links
 
 
 def test_project_site_yml_is_valid() -> None:
@@ -66,7 +69,15 @@ def test_every_problem_is_reported_at_once_with_key_and_line() -> None:
 def test_invalid_yaml_names_the_line() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config("title: ok\nper_page: [1, 2\n", "site.yml")
-    assert caught.value.problems[0].startswith("line 3: invalid YAML:")
+    assert caught.value.problems == [
+        "line 2: invalid YAML in 'per_page': while parsing a flow sequence, expected ',' or ']', "
+        "but got '<stream end>' at line 3"
+    ]
+    with pytest.raises(ConfigError) as caught:
+        parse_config("title: ok\n  bad: indent\n", "site.yml")
+    assert caught.value.problems == [
+        "line 2: invalid YAML in 'bad': mapping values are not allowed here"
+    ]
 
 
 def test_top_level_must_be_a_mapping() -> None:
@@ -94,7 +105,22 @@ def test_base_url_is_normalised(given: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "given", ["javascript:alert(1)", "REPO/", "/a b/", "https:///x/", "/REPO/?q=1", "ftp://host/"]
+    "given",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)//",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/",
+        'https://a"onmouseover=alert(1)/',
+        "https://evil.example/<script>/",
+        "REPO/",
+        "/a b/",
+        "https:///x/",
+        "/REPO/?q=1",
+        "/REPO/#x",
+        "ftp://host/",
+    ],
 )
 def test_bad_base_urls_are_refused(given: str) -> None:
     with pytest.raises(ConfigError, match="--base-url"):
@@ -108,3 +134,49 @@ def test_base_path_and_absolute_base() -> None:
         == "https://u.github.io/r/"
     )
     assert SiteConfig().with_base_url("/r/").absolute_base is None
+
+
+def test_url_and_language_values_in_the_file_are_checked_with_their_line() -> None:
+    text = (
+        "title: x\nbase_url: javascript:alert(1)\nlanguage: 'en\" onload=\"alert(1)'\nper_page: 0\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "site.yml")
+    assert caught.value.problems == [
+        "line 2: Config value 'base_url': expected an http(s) URL or a path, got 'javascript:alert(1)'",
+        "line 3: Config value 'language': expected a language code such as en or pt-BR, got "
+        "'en\" onload=\"alert(1)'",
+        "line 4: Config value 'per_page': expected a positive integer, got 0",
+    ]
+
+
+def test_a_key_that_is_not_a_name_is_an_unknown_key() -> None:
+    with pytest.raises(ConfigError, match=r"line 1: Config value '\?': unknown key"):
+        parse_config("? [a, b]\n: 1\n")
+
+
+def test_description_links_with_unsafe_schemes_are_refused_with_their_line() -> None:
+    text = (
+        "collections:\n"
+        "  x:\n"
+        "    title: Fine\n"
+        "    description: '[a](javascript:alert(1)) [b](JaVa&#09;script:x) ![c](data:x) "
+        "[ok](https://x.org) [mail](mailto:a@b.org) [rel](../p/) [ref][1]\n\n      [1]: vbscript:y'\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "site.yml")
+    where = "line 4: Config value 'collections.x.description': link"
+    rule = "refused (only relative, http(s) and mailto links)"
+    assert caught.value.problems == [
+        f"{where} 'javascript:alert(1)' {rule}",
+        f"{where} 'JaVa&#09;script:x' {rule}",
+        f"{where} 'data:x' {rule}",
+        f"{where} 'vbscript:y' {rule}",
+    ]
+
+
+def test_rendered_markdown_drops_unsafe_links_as_a_second_defence() -> None:
+    html = render_markdown("[a](javascript:alert(1)) ![i](data:x) [ok](https://x.org) [r](../p/)")
+    root = html5lib.parse(str(html), namespaceHTMLElements=False)
+    assert links(root) == ["https://x.org", "../p/"]
+    assert [a.text for a in root.iter("a")] == ["a", "ok", "r"]

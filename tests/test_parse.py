@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from generator.parse import content_lines, decode_dump, looks_like_abstract, parse_dump
+from generator.parse import (
+    TITLE_MAX_CHARS,
+    abstract_cost,
+    content_lines,
+    decode_dump,
+    looks_like_heading,
+    parse_dump,
+    title_cost,
+)
 from tests.conftest import SEEDS_DIR
 
 ABSTRACT_1 = (
@@ -159,11 +167,47 @@ def test_content_lines_skips_blanks_and_keeps_numbers() -> None:
     assert list(content_lines("a\r\n\r\n  b  \rc")) == [(1, "a"), (3, "b"), (4, "c")]
 
 
-def test_abstract_recogniser() -> None:
-    assert looks_like_abstract(ABSTRACT_1)
-    assert not looks_like_abstract("Attention Is All You Need")
-    assert not looks_like_abstract(
-        "Let's Make Block Coordinate Descent Converge Faster: Faster Greedy Rules, Message-Passing, "
-        "Active-Set Complexity, and Superlinear Convergence"
-    )
-    assert looks_like_abstract("We do X. Then we do Y. Finally Z works.")
+def test_heading_and_prose_recognisers() -> None:
+    assert looks_like_heading("Attention Is All You Need")
+    assert looks_like_heading("Which Invariance Should We Transfer?")
+    assert not looks_like_heading("We prove it.")
+    assert not looks_like_heading("How Far Can Transformers Reason? The Globality Barrier.")
+    assert abstract_cost(ABSTRACT_1) == 0 and abstract_cost("Attention Is All You Need") > 0
+    assert title_cost("What's in a Prior? Learned Proximal Networks for Inverse Problems") == 0
+    assert 0 < title_cost(ABSTRACT_1) < title_cost(ABSTRACT_1 * 2)
+    # An overlong line without sentences may still be a (broken) title; long prose never is.
+    assert title_cost("x" * (TITLE_MAX_CHARS + 1)) < title_cost(ABSTRACT_1 * 2)
+
+
+def test_short_abstract_and_long_title_still_pair_up() -> None:
+    long_title = "A Study of " + " and ".join(f"Method {n}" for n in range(20))  # 276 characters
+    text = f"{long_title}\nWe prove it.\nShort Title\n{ABSTRACT_1}\n"
+    dump = parse_dump(text, "a.txt")
+    assert [(r.title, r.abstract, r.line) for r in dump.records] == [
+        (long_title, "We prove it.", 1),
+        ("Short Title", ABSTRACT_1, 3),
+    ]
+    assert dump.warnings == ()
+
+
+def test_title_of_ten_thousand_characters_has_its_own_message() -> None:
+    huge = "Transformers " * 770  # 10,010 characters, no sentence in it
+    text = LAYOUT_B.replace("Forward-Only Learning", huge.strip())
+    dump = parse_dump(text, "seeds/long.txt")
+    assert [r.title for r in dump.records] == ["Graph Rewiring Done Right", EXPECTED_TITLES[2]]
+    assert [str(w) for w in dump.warnings] == [
+        "seeds/long.txt:15: title line of 10009 characters is too long for a title (at most 300; "
+        "lines run together?), record skipped: 'Transformers Transformers Transformers Transformers "
+        "Transfo…'"
+    ]
+
+
+def test_glued_title_may_start_with_a_lowercase_letter() -> None:
+    dump = parse_dump(LAYOUT_A.replace("Graph Rewiring Done Right", "xLSTM Done Right"), "a.txt")
+    assert dump.records[0].title == "xLSTM Done Right"
+
+
+def test_only_cr_lf_and_crlf_break_lines_and_control_characters_go() -> None:
+    text = f"Form\x0cFeed\u2028Title\x1b[31m\x00\x7f\n{ABSTRACT_1}\r\n"
+    dump = parse_dump(text, "a.txt")
+    assert [r.title for r in dump.records] == ["Form Feed\u2028Title[31m"]

@@ -386,10 +386,14 @@
        chunks, while the counts and facets come with the first page for free. */
     function showMore() {
       var mine = generation;
+      more.disabled = true; // a second click while this page loads would fetch it twice
       return engine
         .search(query, { offset: results.length, limit: PAGE_RESULTS, collections: selected })
         .then(function (page) {
           if (mine === generation) appendResults(page);
+        })
+        .finally(function () {
+          more.disabled = false;
         });
     }
 
@@ -454,6 +458,7 @@
       }
     });
     more.addEventListener("click", function () {
+      if (more.disabled) return;
       var first = results.length;
       showMore().then(function () {
         var next = links()[first];

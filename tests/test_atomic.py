@@ -1,0 +1,180 @@
+"""Atomic, deterministic output: a killed or failed build leaves the previous site byte for byte, the
+writer never writes outside its folder, and the same input gives the same bytes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildError
+from generator.write import TEST_HOOK_VARIABLE, SiteWriter, remove_stale_staging
+from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
+from tests.test_build import write_seeds
+from tests.test_parse import ABSTRACT_2, LAYOUT_B
+
+
+def cli(*args: str, cwd: Path, hook: str | None = None, **popen) -> tuple[list[str], dict]:
+    """The command line of a real build subprocess, and its Popen options."""
+    env = {"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
+    if hook:
+        env[TEST_HOOK_VARIABLE] = hook
+    return [sys.executable, "-m", "generator", *args], {"cwd": cwd, "env": env, **popen}
+
+
+def run(*args: str, cwd: Path, hook: str | None = None):
+    command, options = cli(*args, cwd=cwd, hook=hook)
+    return subprocess.run(command, capture_output=True, text=True, check=False, **options)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def staging_folders(tmp_path: Path) -> list[Path]:
+    return sorted(tmp_path.glob("._site.building-*"))
+
+
+def start_paused_build(tmp_path: Path, after: int) -> subprocess.Popen:
+    """A real build that stops once it has written ``after`` files, waiting to be killed."""
+    command, options = cli("build", cwd=tmp_path, hook=f"pause:{after}")
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **options)
+    line = process.stderr.readline()
+    assert line == f"{TEST_HOOK_VARIABLE}: paused after {after} files\n", line
+    return process
+
+
+def test_killed_build_leaves_the_site_byte_identical_and_the_next_build_cleans_up(
+    tmp_path: Path,
+) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    assert run("build", cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path / "_site")
+    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
+
+    killed = start_paused_build(tmp_path, after=6)
+    [staging] = staging_folders(tmp_path)
+    assert len([p for p in staging.rglob("*") if p.is_file()]) == 6  # midway: files written
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    killed.stderr.close()
+    assert snapshot(tmp_path / "_site") == before
+    assert staging_folders(tmp_path) == [staging]  # what SIGKILL leaves behind ...
+
+    # ... the next build removes, while a running build's folder is locked and kept.
+    running = start_paused_build(tmp_path, after=3)
+    [running_staging] = [p for p in staging_folders(tmp_path) if p != staging]
+    result = run("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("papershelf: 4 papers in 2 collections")
+    assert staging_folders(tmp_path) == [running_staging]
+    running.kill()
+    running.wait()
+    running.stderr.close()
+    assert remove_stale_staging(tmp_path / "_site") == [running_staging]
+
+
+def test_interrupted_build_says_so_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    assert run("build", cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path / "_site")
+    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
+    interrupted = start_paused_build(tmp_path, after=4)
+    interrupted.send_signal(signal.SIGINT)  # Ctrl-C
+    _, stderr = interrupted.communicate()
+    assert (interrupted.returncode, stderr) == (
+        130,
+        "interrupted; the previous site is left as it was\n",
+    )
+    assert snapshot(tmp_path / "_site") == before
+    assert staging_folders(tmp_path) == []
+
+
+def test_injected_write_failure_leaves_the_previous_site_byte_identical(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    assert run("build", cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path / "_site")
+    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
+    result = run("build", cwd=tmp_path, hook="fail:5")
+    assert result.returncode == 7
+    assert result.stderr.startswith("error: cannot write ")
+    assert result.stderr.endswith(": No space left on device\n")
+    assert "Traceback" not in result.stderr
+    assert snapshot(tmp_path / "_site") == before
+    assert staging_folders(tmp_path) == []
+
+
+def test_same_input_gives_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    builds = []
+    for seed in ("1", "4242"):  # two real builds of the seeds, side by side
+        out = tmp_path / f"site-{seed}"
+        args = ["build", "--seeds", str(SEEDS_DIR), "--config", str(SITE_CONFIG), "--out", str(out)]
+        command, options = cli(*args, cwd=tmp_path)
+        options["env"]["PYTHONHASHSEED"] = seed
+        builds.append(
+            (out, subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **options))
+        )
+    outputs = []
+    for out, process in builds:
+        _, stderr = process.communicate()
+        assert process.returncode == 0, stderr
+        outputs.append(snapshot(out))
+    first, second = outputs
+    assert len(first) > 560
+    assert sorted(first) == sorted(second)
+    different = [path for path in first if first[path] != second[path]]
+    assert different == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../escape.html", "/etc/passwd", "papers/../../x", "a\x00b", "", ".", "papers/.."],
+)
+def test_writer_refuses_paths_outside_its_folder(tmp_path: Path, path: str) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    try:
+        with pytest.raises(BuildError, match="refusing to write"):
+            writer.write_text(path, "x")
+    finally:
+        writer.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_writer_refuses_a_symlink_that_leads_outside_and_a_path_written_twice(
+    tmp_path: Path,
+) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    (writer.staging / "link").symlink_to(tmp_path)
+    with pytest.raises(BuildError, match="outside the output folder"):
+        writer.write_text("link/escape.html", "x")
+    writer.write_text("papers/a/index.html", "x")
+    with pytest.raises(BuildError, match="twice"):
+        writer.write_text("papers/./a/index.html", "y")
+    writer.abort()
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("precious")
+    with pytest.raises(BuildError, match="it is not a folder"):
+        SiteWriter(tmp_path / "out")
+    assert (tmp_path / "out").read_text() == "precious"
+
+
+def test_commit_swaps_the_site_in(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "old.html").write_text("old")
+    writer = SiteWriter(tmp_path / "out")
+    writer.write_text("index.html", "new")
+    writer.commit()
+    assert snapshot(tmp_path / "out") == {"index.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert os.stat(tmp_path / "out").st_mode & 0o755 == 0o755
