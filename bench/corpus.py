@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from generator.model import normalise_title
-from generator.parse import is_furniture, looks_like_abstract, match_date, parse_dump
+from generator.parse import is_furniture, match_date, parse_dump, sentence_breaks
 
 PAPERS_PER_DUMP = 500
 CROSS_LISTED = (
@@ -32,10 +32,17 @@ def seed_records(seeds_dir: Path) -> list[tuple[str, str]]:
     return records
 
 
+TITLE_MAX_CHARS = 150  # the seeds' titles are at most 145 characters
+ABSTRACT_MIN_CHARS = 400  # and their abstracts at least 400
+
+
 def _usable_title(title: str) -> bool:
-    return not (looks_like_abstract(title) or is_furniture(title) or match_date(title, 1)) and (
-        title[:1].isupper() or title[:1].isdigit()
-    )
+    plain = not (is_furniture(title) or match_date(title, 1)) and sentence_breaks(title) == 0
+    return plain and len(title) <= TITLE_MAX_CHARS and (title[:1].isupper() or title[:1].isdigit())
+
+
+def _usable_abstract(abstract: str) -> bool:
+    return len(abstract) >= ABSTRACT_MIN_CHARS and sentence_breaks(abstract) >= 2
 
 
 def make_papers(
@@ -59,7 +66,7 @@ def make_papers(
         if not key or key in seen or not _usable_title(title):
             continue
         abstract = " ".join(rng.sample(sentences, rng.randint(4, 9)))
-        if not looks_like_abstract(abstract):
+        if not _usable_abstract(abstract):
             continue
         seen.add(key)
         papers.append((title, abstract))

@@ -13,7 +13,7 @@ from generator.config import SiteConfig, load_config
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
 from generator.model import Corpus, build_corpus
 from generator.parse import ParsedDump, decode_dump, parse_dump
-from generator.write import SiteWriter, check_output_dir
+from generator.write import SiteWriter, check_output_dir, remove_stale_staging
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -173,6 +173,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
         if options.strict and warnings:
             raise StrictModeError(list(warnings))
+        remove_stale_staging(options.out_dir)  # what a killed build left, as a real build would
         return BuildReport(
             papers=summary["papers"],
             collections=summary["collections"],

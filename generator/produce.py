@@ -11,9 +11,11 @@ the writer's checks hold and the output does not depend on which worker finished
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +37,7 @@ from generator.render import (
 from generator.write import SiteWriter
 
 CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
 MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
 
 # What forked workers read: set by the parent just before the pool forks.
@@ -53,14 +56,25 @@ def timed_search_files(corpus: Corpus) -> tuple[list[tuple[str, bytes]], float]:
     return files, time.perf_counter() - started
 
 
+def _worker_start(lock_fd: int | None) -> None:
+    # A worker must neither outlive a killed build nor keep its staging folder locked: the lock is
+    # how the next build tells a running build's folder from one that a killed build left.
+    if lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _render_chunk(indices: list[int]) -> list[bytes]:
     producer = _shared
     return [producer.render(producer.pages[i]) for i in indices]
 
 
-def _search_to_pipe(connection) -> None:
+def _search_to_pipe(connection, lock_fd: int | None) -> None:
     # A process of its own, not a pool worker: pool workers are daemons, and the index stage may
     # start processes of its own for a large corpus, which a daemon may not.
+    _worker_start(lock_fd)
     try:
         connection.send(("ok", timed_search_files(_shared.corpus)))
     except BaseException as exc:
@@ -91,6 +105,7 @@ class Producer:
         self.pages = site_pages(corpus, config)
         self.page_count = len(self.pages)
         self.rendered = 0
+        self._writer: SiteWriter | None = None  # set by write_content; workers close its lock
         # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
         # the last one was written) and the search payload (where it was built, maybe beside them).
         self.timings: dict[str, float] = {}
@@ -124,6 +139,7 @@ class Producer:
         """Write every page, papers.json and the search payload; returns each file's unit key.
         ``progress(done, total)`` is called as pages are reused or written."""
         keys: dict[str, str] = {}
+        self._writer = writer
         todo: list[int] = []
         total = len(self.pages)
         done = 0
@@ -188,13 +204,16 @@ class Producer:
         # every page of memory they inherited when they collect garbage.
         gc.freeze()
         context = multiprocessing.get_context(method)
-        pool = context.Pool(min(self.jobs, len(todo))) if todo else None
+        lock_fd = getattr(self._writer, "_lock", None)
+        pool = None
+        if todo:
+            pool = context.Pool(min(self.jobs, len(todo)), _worker_start, (lock_fd,))
         search = None
         try:
             # The search payload is the largest single task: start it first, beside the pages.
             if need_search:
                 receiver, sender = context.Pipe(duplex=False)
-                search = context.Process(target=_search_to_pipe, args=(sender,))
+                search = context.Process(target=_search_to_pipe, args=(sender, lock_fd))
                 search.start()
                 sender.close()
             chunks = [todo[i : i + CHUNK_PAGES] for i in range(0, len(todo), CHUNK_PAGES)]

@@ -167,16 +167,14 @@ class SiteWriter:
     def _target(self, rel_path: str) -> Path:
         if "\x00" in rel_path:
             raise BuildError(f"refusing to write {rel_path!r}: a path cannot hold a NUL character")
-        # The staging folder holds only what this writer made (no symbolic links), so normalising
-        # the path text is as safe as resolving it on disk, and much faster for thousands of pages.
-        key = posixpath.normpath(rel_path)
-        if key.startswith(("/", "../")) or key in ("..", "."):
+        target = (self.staging / rel_path).resolve()
+        if not target.is_relative_to(self.staging) or target == self.staging:
             raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
+        key = target.relative_to(self.staging).as_posix()
         if key in self.written:
             raise BuildError(f"refusing to write {key!r} twice: two pages share one path")
         self._run_hook()
         self.written.add(key)
-        target = self.staging / key
         parent = posixpath.dirname(key)
         if parent and parent not in self._made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
