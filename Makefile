@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE_STAMP := $(VENV)/.installed-site
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 NODE_STAMP := node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?= -n 2
@@ -13,7 +14,11 @@ PYTEST_ARGS ?= -n 2
 BASE_URL ?=
 BUILD_ARGS := $(if $(BASE_URL),--base-url $(BASE_URL))
 
-.PHONY: site serve check test lint format chromium java clean-env screenshots
+# Corpus sizes for `make bench` (545 = the real seeds); e.g. `make bench BENCH_SIZES=545,10000`.
+BENCH_SIZES ?= 545,10000,50000
+BENCH_ARGS ?=
+
+.PHONY: site serve check test lint format chromium java clean-env screenshots bench
 
 site: $(SITE_STAMP) $(NODE_STAMP)
 	$(BIN)/papershelf build $(BUILD_ARGS)
@@ -25,17 +30,17 @@ check: $(SITE_STAMP) $(NODE_STAMP)
 	$(BIN)/papershelf check $(BUILD_ARGS)
 
 test: $(TEST_STAMP) java $(NODE_STAMP) chromium
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 
 format: $(TEST_STAMP)
-	$(BIN)/ruff format generator tests
-	$(BIN)/ruff check --fix generator tests
+	$(BIN)/ruff format generator tests bench
+	$(BIN)/ruff check --fix generator tests bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +53,15 @@ $(SITE_STAMP): pyproject.toml | $(BIN)/python
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(SITE_STAMP)
+
+# Builds the seeds and synthetic corpora three ways (full, no-op, one change) beside Hugo + Pagefind,
+# prints the table and writes it to bench/results/ (see bench/README.md).
+bench: $(BENCH_STAMP) $(NODE_STAMP) chromium
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@ $(TEST_STAMP) $(SITE_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.cache import BuildCache, code_digest, digest
 from generator.config import SiteConfig, load_config
-from generator.discovery import start_discovery
 from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
-from generator.explore import Explorer
-from generator.index import search_files, search_postings
 from generator.model import Corpus, build_corpus, collection_id
 from generator.notes import (
     Notes,
@@ -21,15 +20,7 @@ from generator.notes import (
     unmatched_paper_notes,
 )
 from generator.parse import ParsedDump, decode_dump, parse_dump
-from generator.publish import publish_files, publishing_notes, source_date_epoch
-from generator.render import (
-    PAPERS_JSON_PATH,
-    make_environment,
-    papers_json,
-    render_page,
-    site_pages,
-)
-from generator.write import SiteWriter, check_output_dir
+from generator.write import SiteWriter, check_output_dir, remove_stale_staging
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -51,6 +42,8 @@ class BuildOptions:
     strict: bool = False
     templates_dir: Path = TEMPLATES_DIR
     dev_reload: bool = False  # papershelf serve: every page loads the live-reload script
+    jobs: int | None = None  # worker processes for rendering; None: one per CPU, 1: no workers
+    use_cache: bool = True  # False: ignore and do not write .papershelf-cache/
 
 
 @dataclass(frozen=True)
@@ -65,6 +58,9 @@ class BuildReport:
     seconds: float
     out_dir: Path
     notes: tuple[str, ...] = ()  # what was left out and why; not warnings
+    rendered: int = 0  # files produced afresh; the others were reused from the previous site
+    unchanged: bool = False  # True when nothing changed and the site was left as it was
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per part of the build, for --timings
 
 
 def display_path(path: Path) -> str:
@@ -152,24 +148,97 @@ def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
     return read_notes(folder, display_path(folder))
 
 
+def input_fingerprint(options: BuildOptions, code: str) -> str | None:
+    """A hash of every input of a build, read as raw bytes: equal fingerprints give equal sites.
+    None when an input cannot be read: the build then reports it as it would without a cache."""
+    parts: list[str | bytes] = [
+        code,
+        str(Path.cwd().resolve()),  # diagnostics name files relative to it
+        str(options.seeds_dir.resolve()),
+        repr((options.base_url, options.config_required, options.dev_reload)),
+        # publish.py dates feeds by it
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    ]
+    try:
+        return digest(*parts, *_input_bytes(options))
+    except OSError:
+        return None
+
+
+def _input_bytes(options: BuildOptions) -> list[str | bytes]:
+    parts: list[str | bytes] = []
+    config = options.config_path
+    parts.append(config.read_bytes() if config.is_file() else b"no config file")
+    if options.seeds_dir.is_dir():
+        for path in sorted(options.seeds_dir.iterdir()):
+            parts.append(path.name)
+            if path.is_file() and path.suffix == DUMP_SUFFIX:
+                parts.append(path.read_bytes())
+    # The curator's notes: every file below the notes folder the config names.
+    notes_dir = notes_folder(load_site_config(options), options.config_path)
+    if notes_dir.is_dir():
+        for path in sorted(notes_dir.rglob("*")):
+            parts.append(path.relative_to(notes_dir).as_posix())
+            if path.is_file():
+                parts.append(path.read_bytes())
+    return parts
+
+
 # Called as progress(pages_done, pages_total) while pages are rendered.
 ProgressCallback = Callable[[int, int], None]
 
 
 def build(options: BuildOptions, progress: ProgressCallback | None = None) -> BuildReport:
-    """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was."""
+    """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was.
+
+    With the cache on, a build whose inputs are all unchanged leaves the site as it is, and a build
+    whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
     started = time.perf_counter()
     config = load_site_config(options)
     check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
+    cache = BuildCache(options.out_dir) if options.use_cache else None
+    code = code_digest([options.templates_dir, STATIC_DIR], [LUNR_JS])
+    fingerprint = input_fingerprint(options, code)
+    if cache is not None and fingerprint and (summary := cache.unchanged(fingerprint)) is not None:
+        warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
+        if options.strict and warnings:
+            raise StrictModeError(list(warnings))
+        remove_stale_staging(options.out_dir)  # what a killed build left, as a real build would
+        return BuildReport(
+            papers=summary["papers"],
+            collections=summary["collections"],
+            pages=summary["pages"],
+            files=summary["files"],
+            warnings=warnings,
+            seconds=time.perf_counter() - started,
+            out_dir=options.out_dir,
+            rendered=0,
+            unchanged=True,
+            timings=(("fingerprint", time.perf_counter() - started),),
+            notes=tuple(summary.get("notes", ())),
+        )
+
+    timings = {"fingerprint": time.perf_counter() - started}
     notes = load_notes(options, config)
     corpus = load_corpus(options, config, notes)
+    timings["read"] = time.perf_counter() - started - sum(timings.values())
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
         raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
+
+    # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
+    from generator.discovery import start_discovery
+    from generator.explore import Explorer
+    from generator.index import search_files, search_postings
+    from generator.produce import Producer
+    from generator.publish import publish_files, publishing_notes, source_date_epoch
+    from generator.render import papers_json, site_pages
+
     # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
     build_date = source_date_epoch()
     # Related papers, topics and the map are computed beside the search index.
+    stage_started = time.perf_counter()
     discovery_job = start_discovery(corpus, config)
     try:
         postings = search_postings(corpus)
@@ -185,41 +254,66 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
             paper_topics=discovery.topics.paper_topics,
         )
     )
+    timings["search payload and discovery"] = time.perf_counter() - stage_started
     warnings = corpus.warnings + discovery.topics.warnings
     if options.strict and warnings:
         raise StrictModeError(list(warnings))
 
-    environment = make_environment(options.templates_dir, config, dev_reload=options.dev_reload)
     explorer = Explorer(corpus, discovery, notes)
     pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
+    producer = Producer(
+        options.templates_dir,
+        config,
+        corpus,
+        code,
+        cache,
+        options.jobs,
+        pages=pages,
+        papers_json_text=papers_json(corpus, config, explorer.papers_json_fields()),
+        search_files=search_files_written,
+        dev_reload=options.dev_reload,
+    )
     writer = SiteWriter(options.out_dir)
     try:
-        for done, page in enumerate(pages, 1):
-            writer.write_text(page.path, render_page(environment, page, corpus))
-            if progress is not None:
-                progress(done, len(pages))
-        for path, text in publish_files(config, corpus, pages, build_date):
-            writer.write_text(path, text)
-        writer.write_text(
-            PAPERS_JSON_PATH, papers_json(corpus, config, explorer.papers_json_fields())
-        )
-        for path, text in search_files_written:
+        keys = producer.write_content(writer, progress)
+        # Feeds, sitemap, robots.txt, CNAME: cheap, so made afresh every time (never reused).
+        for path, text in publish_files(config, corpus, producer.pages, build_date):
             writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.
         writer.write_text(".nojekyll", "")
+        if cache is not None:
+            cache.forget()
+        swap_started = time.perf_counter()
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return BuildReport(
+    timings.update(producer.timings)
+    timings["swap"] = time.perf_counter() - swap_started
+    report = BuildReport(
         papers=len(corpus.papers),
         collections=len(corpus.collections),
-        pages=len(pages),
+        pages=producer.page_count,
         files=len(writer.written),
         warnings=warnings,
         seconds=time.perf_counter() - started,
         out_dir=options.out_dir,
+        rendered=producer.rendered,
+        timings=tuple(timings.items()),
         notes=tuple(publishing_notes(config)),
     )
+    if cache is not None and fingerprint:
+        for path in writer.written:
+            keys.setdefault(path, "")  # static files: copied every time, never reused
+        summary = {
+            "papers": report.papers,
+            "collections": report.collections,
+            "pages": report.pages,
+            "files": report.files,
+            "warnings": [[w.path, w.line, w.message] for w in report.warnings],
+            "notes": list(report.notes),
+        }
+        cache.save(fingerprint, summary, keys)
+    return report

@@ -24,6 +24,17 @@ from generator.serve import serve
 from generator.write import clean_output
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -37,6 +48,9 @@ def make_parser() -> argparse.ArgumentParser:
     add_build_options(build_parser)
     build_parser.add_argument(
         "--out", type=Path, default=Path("_site"), help="output folder (default: _site/)"
+    )
+    build_parser.add_argument(
+        "--timings", action="store_true", help="also print how long each part of the build took"
     )
 
     serve_parser = commands.add_parser(
@@ -93,6 +107,16 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors and write nothing"
     )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        help="worker processes that render pages (default: one per CPU; 1: render in this process)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build everything afresh, ignoring and not updating .papershelf-cache/",
+    )
 
 
 def build_options(args: argparse.Namespace, out_dir: Path = Path("_site")) -> BuildOptions:
@@ -104,6 +128,8 @@ def build_options(args: argparse.Namespace, out_dir: Path = Path("_site")) -> Bu
         config_required=args.config is not None,
         base_url=args.base_url,
         strict=args.strict,
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
         templates_dir=args.templates,
     )
 
@@ -131,9 +157,20 @@ def run_build(args: argparse.Namespace) -> int:
     """Run one build and print its summary."""
     report = build_and_report(build_options(args, args.out))
     warning_count = len(report.warnings)
+    if args.timings:
+        for part, seconds in report.timings:
+            print(f"timing: {part} {seconds:.2f} s")
+    if report.unchanged:
+        print(
+            f"papershelf: {report.papers} papers in {report.collections} collections, "
+            f"{report.pages} pages: nothing changed, {display_path(report.out_dir)}/ left as it was, "
+            f"{warning_count} warning{'s' if warning_count != 1 else ''}, {report.seconds:.2f} s"
+        )
+        return 0
     print(
         f"papershelf: {report.papers} papers in {report.collections} collections, "
-        f"{report.pages} pages ({report.files} files) written to {display_path(report.out_dir)}/, "
+        f"{report.pages} pages ({report.files} files, {report.rendered} rendered afresh) "
+        f"written to {display_path(report.out_dir)}/, "
         f"{warning_count} warning{'s' if warning_count != 1 else ''}, {report.seconds:.2f} s"
     )
     return 0

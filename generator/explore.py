@@ -33,6 +33,18 @@ class RelatedEntry:
 
 
 @dataclass(frozen=True)
+class TopicPalette:
+    """The palette class of each topic, called from templates as ``topic_colour(slug)``. A small
+    value, not a method of the Explorer: the build cache keys pages by their context's repr."""
+
+    positions: tuple[tuple[str, int], ...]  # (slug, position among the topics)
+
+    def __call__(self, slug: str) -> str:
+        """The palette class of a topic (``none`` for an unknown slug)."""
+        return colour_class(dict(self.positions).get(slug))
+
+
+@dataclass(frozen=True)
 class Explorer:
     """Everything the discovery pages need, with lookups by paper and by topic."""
 
@@ -44,10 +56,8 @@ class Explorer:
         topics = self.discovery.topics.topics
         object.__setattr__(self, "_topics", {t.slug: t for t in topics})
         object.__setattr__(self, "_colours", {t.slug: i for i, t in enumerate(topics)})
-
-    def topic_colour(self, slug: str) -> str:
-        """The palette class of a topic."""
-        return colour_class(self._colours.get(slug))
+        palette = TopicPalette(tuple((t.slug, i) for i, t in enumerate(topics)))
+        object.__setattr__(self, "topic_colour", palette)
 
     def paper_topics(self, paper: Paper) -> list[Topic]:
         """The topics of a paper, strongest first."""

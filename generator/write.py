@@ -10,6 +10,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -160,6 +161,7 @@ class SiteWriter:
         except OSError as exc:
             raise BuildError(f"cannot write beside {out_dir}: {exc.strerror or exc}") from None
         self.written: set[str] = set()
+        self._made_dirs: set[str] = set()
         self._hook = _parse_hook(os.environ.get(TEST_HOOK_VARIABLE, ""))
 
     def _target(self, rel_path: str) -> Path:
@@ -173,7 +175,10 @@ class SiteWriter:
             raise BuildError(f"refusing to write {key!r} twice: two pages share one path")
         self._run_hook()
         self.written.add(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        parent = posixpath.dirname(key)
+        if parent and parent not in self._made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(parent)
         return target
 
     def _run_hook(self) -> None:
@@ -198,6 +203,18 @@ class SiteWriter:
     def write_bytes(self, rel_path: str, data: bytes) -> None:
         """Write a binary file at ``rel_path`` below the site root."""
         self._guarded(rel_path, lambda target: target.write_bytes(data))
+
+    def link_file(self, source: Path, rel_path: str) -> None:
+        """Put an unchanged file of the previous site into this one: a hard link, or a copy where
+        the file system cannot link."""
+
+        def link(target: Path) -> None:
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+
+        self._guarded(rel_path, link)
 
     def copy_file(self, source: Path, rel_path: str) -> None:
         """Copy one file into the site."""

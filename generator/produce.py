@@ -1,0 +1,200 @@
+"""Produce stage: run the render and index stages over the corpus, reusing and parallelising.
+
+The site's content is cut into units: one per page, ``papers.json`` and the search payload. Each unit
+has a key, a hash of everything its output depends on; a unit whose key the previous build also had
+is hard-linked from the previous site, and the others are produced, on worker processes when there
+are several CPUs. Workers are forked, so they share the corpus and the compiled templates without
+copying them; they return bytes, and this process writes every file itself through the SiteWriter, so
+the writer's checks hold and the output does not depend on which worker finished first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import inspect
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from jinja2 import TemplateError
+
+from generator.cache import BuildCache, digest
+from generator.config import SiteConfig
+from generator.model import Corpus
+from generator.render import PAPERS_JSON_PATH, Page, make_environment, render_page
+from generator.write import SiteWriter
+
+CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
+MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
+
+# What forked workers read: set by the parent just before the pool forks.
+_shared: Producer | None = None
+
+
+def _worker_start(lock_fd: int | None) -> None:
+    # A worker must neither outlive a killed build nor keep its staging folder locked: the lock is
+    # how the next build tells a running build's folder from one that a killed build left.
+    if lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _render_chunk(indices: list[int]) -> list[bytes]:
+    producer = _shared
+    return [producer.render(producer.pages[i]) for i in indices]
+
+
+class Producer:
+    """Renders the pages of one corpus and writes them with ``papers.json`` and the search payload,
+    reusing from the previous site what it can."""
+
+    def __init__(
+        self,
+        templates_dir: Path,
+        config: SiteConfig,
+        corpus: Corpus,
+        code: str,
+        cache: BuildCache | None,
+        jobs: int | None,
+        *,
+        pages: list[Page],
+        papers_json_text: str,
+        search_files: list[tuple[str, str]],
+        dev_reload: bool = False,
+    ):
+        self.environment = make_environment(templates_dir, config, dev_reload=dev_reload)
+        self.config = config
+        self.corpus = corpus
+        self.cache = cache
+        self.jobs = max(1, jobs if jobs is not None else os.cpu_count() or 1)
+        self.pages = pages
+        self.papers_json_text = papers_json_text
+        self.search_files = search_files
+        self.page_count = len(self.pages)
+        self.rendered = 0
+        self._writer: SiteWriter | None = None  # set by write_content; workers close its lock
+        # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
+        # the last one was written) and the search payload (where it was built, maybe beside them).
+        self.timings: dict[str, float] = {}
+        self._digests: dict[object, tuple[str, object]] = {}
+        # Every output depends on the code and the config; every page on the collections as well.
+        base = digest(code, repr(config), repr(dev_reload))
+        self.page_base = digest(base, repr(corpus.collections))
+        self.papers_json_key = digest(base, "papers.json", papers_json_text)
+        self.search_key = digest(
+            base, "search", *(f"{path}\0{text}" for path, text in search_files)
+        )
+
+    def page_key(self, page: Page) -> str:
+        """The key of one page: its path, template and context."""
+        values = [
+            f"{name}={self._value_digest(page.context[name])}" for name in sorted(page.context)
+        ]
+        return digest(self.page_base, page.path, page.template, *values)
+
+    def _value_digest(self, value: object) -> str:
+        """The digest of one context value, computed once per object: pages share large values
+        (the topics, the explorer behind a bound method) whose repr is costly."""
+        if inspect.ismethod(value):  # a new object at each access: key it by owner and function
+            key: object = ("method", id(value.__self__), value.__func__)
+        else:
+            key = id(value)
+        found = self._digests.get(key)
+        if found is None:
+            # The value is kept alive with its digest, so its id cannot be reused by another.
+            found = (digest(repr(value)), value)
+            self._digests[key] = found
+        return found[0]
+
+    def render(self, page: Page) -> bytes:
+        """One page as the bytes of its file."""
+        return render_page(self.environment, page, self.corpus).encode("utf-8")
+
+    def _reuse(self, writer: SiteWriter, key: str, keys: dict[str, str]) -> bool:
+        paths = self.cache.reusable(key) if self.cache is not None else None
+        if paths is None:
+            return False
+        for path in paths:
+            writer.link_file(self.cache.path_of(path), path)
+            keys[path] = key
+        return True
+
+    def write_content(
+        self, writer: SiteWriter, progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, str]:
+        """Write every page, papers.json and the search payload; returns each file's unit key.
+        ``progress(done, total)`` is called as pages are reused or written."""
+        keys: dict[str, str] = {}
+        self._writer = writer
+        todo: list[int] = []
+        total = len(self.pages)
+        done = 0
+        for number, page in enumerate(self.pages):
+            key = self.page_key(page)
+            if self._reuse(writer, key, keys):
+                done += 1
+            else:
+                todo.append(number)
+                keys[page.path] = key
+        if progress is not None and done:
+            progress(done, total)
+        if not self._reuse(writer, self.papers_json_key, keys):
+            writer.write_text(PAPERS_JSON_PATH, self.papers_json_text)
+            keys[PAPERS_JSON_PATH] = self.papers_json_key
+            self.rendered += 1
+        # The search payload is built before (beside the discovery stage); reusing it saves writes.
+        search_result = [] if self._reuse(writer, self.search_key, keys) else self.search_files
+
+        started = last_page = time.perf_counter()
+        for number, data in self._produce(todo):
+            writer.write_bytes(self.pages[number].path, data)
+            self.rendered += 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            last_page = time.perf_counter()
+        self.timings["pages"] = last_page - started
+        for path, text in search_result:
+            writer.write_text(path, text)
+            keys[path] = self.search_key
+            self.rendered += 1
+        return keys
+
+    def _produce(self, todo: list[int]) -> Iterator[tuple[int, bytes]]:
+        """Yield (page number, bytes) in page order."""
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
+            for number in todo:
+                yield number, self.render(self.pages[number])
+            return
+        global _shared
+        # Compile every template once here, so the workers inherit them instead of each compiling.
+        for template in sorted({page.template for page in self.pages}):
+            # A broken template is reported when its page renders, naming the template and line.
+            with contextlib.suppress(TemplateError):
+                self.environment.get_template(template)
+        _shared = self
+        # Frozen objects are left alone by the collector, so the workers do not touch (and so copy)
+        # every page of memory they inherited when they collect garbage.
+        gc.freeze()
+        context = multiprocessing.get_context(method)
+        lock_fd = getattr(self._writer, "_lock", None)
+        pool = context.Pool(min(self.jobs, len(todo)), _worker_start, (lock_fd,))
+        try:
+            chunks = [todo[i : i + CHUNK_PAGES] for i in range(0, len(todo), CHUNK_PAGES)]
+            for chunk, results in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
+                yield from zip(chunk, results, strict=True)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            gc.unfreeze()
+            _shared = None

@@ -1,0 +1,256 @@
+"""Cached, incremental and parallel builds: each must give the very bytes of a clean serial build."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import posixpath
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.corpus import write_corpus
+from generator.build import BuildOptions, build, load_corpus, load_site_config
+from generator.cache import CACHE_DIR_NAME
+from generator.errors import BuildError
+from generator.parse import parse_dump
+from generator.render import Pager, relative_url
+from generator.write import SiteWriter
+from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
+from tests.html import parse_html, text_of
+from tests.test_build import run_cli, small_options, write_seeds
+from tests.test_parse import LAYOUT_A, LAYOUT_B
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Relative paths whose bytes differ between two sites, or that only one of them has."""
+    names = {p.relative_to(left).as_posix() for p in left.rglob("*") if p.is_file()}
+    names |= {p.relative_to(right).as_posix() for p in right.rglob("*") if p.is_file()}
+    return sorted(
+        name
+        for name in names
+        if not ((left / name).is_file() and (right / name).is_file())
+        or not filecmp.cmp(left / name, right / name, shallow=False)
+    )
+
+
+def clean_serial(options: BuildOptions, out_dir: Path) -> Path:
+    """The straightforward build of the same inputs: no cache, no workers."""
+    build(BuildOptions(**{**options.__dict__, "out_dir": out_dir, "jobs": 1, "use_cache": False}))
+    return out_dir
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: what a rewrite would change."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_seeds_parallel_cached_and_incremental_builds_match_a_clean_serial_build(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
+    options = BuildOptions(
+        seeds_dir=tmp_path / "seeds",
+        out_dir=tmp_path / "site",
+        config_path=SITE_CONFIG,
+        base_url="/papershelf/",
+        jobs=2,
+    )
+    full = build(options)
+    assert full.rendered > full.pages + 1  # every page, papers.json and the search files
+    assert differences(tmp_path / "site", clean_serial(options, tmp_path / "clean")) == []
+
+    before = snapshot(tmp_path / "site")
+    again = build(options)
+    assert again.unchanged and again.rendered == 0
+    assert (again.papers, again.pages, again.files) == (full.papers, full.pages, full.files)
+    assert snapshot(tmp_path / "site") == before  # not a single file rewritten
+
+    dump = sorted((tmp_path / "seeds").glob("*.txt"))[2]
+    text = dump.read_text("utf-8")
+    record = parse_dump(text, dump.name).records[10]
+    dump.write_text(text.replace(record.abstract, record.abstract + " Revised.", 1), "utf-8")
+    one = build(options)
+    assert one.rendered < full.rendered / 2
+    shutil.rmtree(tmp_path / "clean")
+    assert differences(tmp_path / "site", clean_serial(options, tmp_path / "clean")) == []
+    after = snapshot(tmp_path / "site")
+    # The paper's own page, its collection's and its listing page's are new files; so are the pages
+    # that show it through the discovery stage (neighbours' related lists, its topics), which one
+    # changed abstract may also shift a little; every other page is reused.
+    rewritten = {p for p in before if p.endswith(".html") and after.get(p) != before[p]}
+    papers = {p["title"]: p for p in json.loads((tmp_path / "site/papers.json").read_text("utf-8"))}
+    slug = papers[record.title]["slug"]
+    collection = papers[record.title]["collections"][0]
+    assert f"papers/{slug}/index.html" in rewritten
+    assert f"collections/{collection}/index.html" in rewritten
+    assert any(p == "index.html" or p.startswith("page/") for p in rewritten)
+    assert len(rewritten) <= full.pages // 20, sorted(rewritten)
+
+
+def test_incremental_builds_follow_config_dump_and_output_changes(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A, "b.txt": LAYOUT_B.replace("Four", "Five")})
+    options = small_options(tmp_path, jobs=2)
+
+    def check() -> None:
+        shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+        assert differences(tmp_path / "out", clean_serial(options, tmp_path / "clean")) == []
+
+    build(options)
+    (tmp_path / "site.yml").write_text("title: Renamed shelf\n", "utf-8")
+    assert build(options).rendered > 3  # every page shows the title
+    assert text_of(parse_html(tmp_path / "out" / "index.html").find(".//h1")) == "Renamed shelf"
+    check()
+    (tmp_path / "seeds" / "b.txt").unlink()
+    report = build(options)
+    assert not report.unchanged
+    assert not (tmp_path / "out" / "collections" / "b").exists()
+    check()
+    (tmp_path / "out" / "index.html").write_text("edited by hand", "utf-8")
+    (tmp_path / "out" / "stray.txt").write_text("not ours", "utf-8")
+    assert not build(options).unchanged
+    check()
+
+
+def test_a_template_change_rerenders_pages(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A})
+    options = small_options(tmp_path, templates_dir=templates)
+    build(options)
+    paper = templates / "paper.html"
+    paper.write_text(paper.read_text("utf-8").replace("Find this paper", "Look it up"), "utf-8")
+    report = build(options)
+    assert not report.unchanged
+    pages = sorted((tmp_path / "out" / "papers").glob("*/index.html"))
+    assert len(pages) == 3
+    assert all("Look it up" in page.read_text("utf-8") for page in pages)
+
+
+def test_no_cache_leaves_no_cache_folder(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A})
+    build(small_options(tmp_path, use_cache=False))
+    assert not (tmp_path / CACHE_DIR_NAME).exists()
+    build(small_options(tmp_path))
+    assert (tmp_path / CACHE_DIR_NAME / "out" / "manifest.json").is_file()
+
+
+def test_cli_reports_a_no_op_and_refuses_zero_jobs(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
+    first = run_cli("build", "--jobs", "2", "--timings", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "rendered afresh" in first.stdout
+    parts = [line.split()[1] for line in first.stdout.splitlines() if line.startswith("timing:")]
+    assert parts == ["fingerprint", "read", "search", "pages", "swap"]  # "search payload"
+    second = run_cli("build", cwd=tmp_path)
+    assert "nothing changed, _site/ left as it was" in second.stdout
+    refused = run_cli("build", "--jobs", "0", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "--jobs" in refused.stderr and "at least 1" in refused.stderr
+
+
+segment = st.sampled_from(["a", "b", "papers", "x-y", "page", "2"])
+site_path = st.lists(segment, max_size=4).map("/".join)
+
+
+@given(site_path, st.booleans(), site_path, st.sampled_from(["index.html", "404.html"]))
+def test_relative_url_equals_relpath(target: str, slash: bool, page_dir: str, name: str) -> None:
+    target = target + "/" if slash and target else target
+    page_path = f"{page_dir}/{name}" if page_dir else name
+    expected = posixpath.relpath(target or ".", start=posixpath.dirname(page_path) or ".")
+    if expected == ".":
+        expected = "./"
+    elif target.endswith("/") or not target:
+        expected += "/"
+    assert relative_url(target, page_path) == expected
+
+
+def test_pager_shows_every_page_up_to_eleven_then_a_window() -> None:
+    paths = tuple("" if n == 1 else f"page/{n}/" for n in range(1, 12))
+    assert [n for n, _ in Pager(6, 11, paths).window] == list(range(1, 12))
+    many = tuple("" if n == 1 else f"page/{n}/" for n in range(1, 1001))
+    window = Pager(500, 1000, many).window
+    assert [link and link[0] for link in window] == [
+        1,
+        2,
+        None,
+        498,
+        499,
+        500,
+        501,
+        502,
+        None,
+        999,
+        1000,
+    ]
+    assert window[5] == (500, "page/500/")
+    assert [link and link[0] for link in Pager(2, 1000, many).window] == [
+        1,
+        2,
+        3,
+        4,
+        None,
+        999,
+        1000,
+    ]
+
+
+def test_a_long_listing_links_a_window_of_pages(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A, "b.txt": LAYOUT_B.replace("Four", "Five")})
+    (tmp_path / "site.yml").write_text("per_page: 1\n", "utf-8")
+    (tmp_path / "seeds" / "c.txt").write_text(
+        LAYOUT_A.replace("Graph", "Tree").replace("Forward", "Backward").replace("Four", "Six"),
+        "utf-8",
+    )
+    (tmp_path / "seeds" / "d.txt").write_text(
+        LAYOUT_A.replace("Graph", "Mesh").replace("Forward", "Sideways").replace("Four", "Ten"),
+        "utf-8",
+    )
+    (tmp_path / "seeds" / "e.txt").write_text(
+        LAYOUT_A.replace("Graph", "Ring").replace("Forward", "Upward").replace("Four", "Nine"),
+        "utf-8",
+    )
+    assert build(small_options(tmp_path)).papers == 13
+    page = parse_html(tmp_path / "out" / "page" / "6" / "index.html")
+    items = page.findall(".//nav[@class='pager']/ol/li")
+    labels = [text_of(item) for item in items]
+    assert labels == ["1", "2", "…", "4", "5", "6", "7", "8", "…", "12", "13"]
+    current = page.find(".//nav[@class='pager']/ol/li/a[@aria-current='page']")
+    assert text_of(current) == "6" and current.get("href") == "./"
+    assert items[0].find("a").get("href") == "../../"
+
+
+def test_writer_refuses_paths_outside_and_twice(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    try:
+        for bad in ("../escape.html", "/etc/passwd", "a/../../escape", "", "."):
+            with pytest.raises(BuildError, match="outside the output folder"):
+                writer.write_text(bad, "x")
+        writer.write_text("a/b.html", "x")
+        with pytest.raises(BuildError, match="twice"):
+            writer.write_text("a/./b.html", "y")
+    finally:
+        writer.abort()
+
+
+def test_bench_corpus_parses_to_exactly_the_papers_asked_for(tmp_path: Path) -> None:
+    write_corpus(1200, SEEDS_DIR, tmp_path / "seeds")
+    dumps = sorted((tmp_path / "seeds").glob("*.txt"))
+    assert len(dumps) == 2
+    assert dumps[0].read_text("utf-8").startswith("Get trending papers")  # glued layout
+    assert dumps[1].read_text("utf-8").startswith("new\n\n")  # spaced layout with a date
+    options = BuildOptions(seeds_dir=tmp_path / "seeds", config_path=tmp_path / "none.yml")
+    corpus = load_corpus(options, load_site_config(options))
+    assert len(corpus.papers) == 1200
+    assert corpus.warnings == ()
+    assert sum(len(c.paper_ids) for c in corpus.collections) > 1200  # some papers in both dumps
+    first = {p.name: p.read_bytes() for p in dumps}
+    write_corpus(1200, SEEDS_DIR, tmp_path / "seeds")
+    assert {p.name: p.read_bytes() for p in dumps} == first  # fixed seed, same files
