@@ -148,7 +148,7 @@ def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
     return read_notes(folder, display_path(folder))
 
 
-def input_fingerprint(options: BuildOptions, code: str) -> str | None:
+def input_fingerprint(options: BuildOptions, config: SiteConfig, code: str) -> str | None:
     """A hash of every input of a build, read as raw bytes: equal fingerprints give equal sites.
     None when an input cannot be read: the build then reports it as it would without a cache."""
     parts: list[str | bytes] = [
@@ -160,22 +160,22 @@ def input_fingerprint(options: BuildOptions, code: str) -> str | None:
         os.environ.get("SOURCE_DATE_EPOCH", ""),
     ]
     try:
-        return digest(*parts, *_input_bytes(options))
+        return digest(*parts, *_input_bytes(options, config))
     except OSError:
         return None
 
 
-def _input_bytes(options: BuildOptions) -> list[str | bytes]:
+def _input_bytes(options: BuildOptions, config: SiteConfig) -> list[str | bytes]:
     parts: list[str | bytes] = []
-    config = options.config_path
-    parts.append(config.read_bytes() if config.is_file() else b"no config file")
+    config_file = options.config_path
+    parts.append(config_file.read_bytes() if config_file.is_file() else b"no config file")
     if options.seeds_dir.is_dir():
         for path in sorted(options.seeds_dir.iterdir()):
             parts.append(path.name)
             if path.is_file() and path.suffix == DUMP_SUFFIX:
                 parts.append(path.read_bytes())
     # The curator's notes: every file below the notes folder the config names.
-    notes_dir = notes_folder(load_site_config(options), options.config_path)
+    notes_dir = notes_folder(config, options.config_path)
     if notes_dir.is_dir():
         for path in sorted(notes_dir.rglob("*")):
             parts.append(path.relative_to(notes_dir).as_posix())
@@ -198,7 +198,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
     cache = BuildCache(options.out_dir) if options.use_cache else None
     code = code_digest([options.templates_dir, STATIC_DIR], [LUNR_JS])
-    fingerprint = input_fingerprint(options, code)
+    fingerprint = input_fingerprint(options, config, code)
     if cache is not None and fingerprint and (summary := cache.unchanged(fingerprint)) is not None:
         warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
         if options.strict and warnings:
