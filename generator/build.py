@@ -230,10 +230,10 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
     from generator.discovery import start_discovery
     from generator.explore import Explorer
-    from generator.index import search_files, search_postings
+    from generator.index import search_files, search_paths, search_postings
     from generator.produce import FileJob, Producer
     from generator.publish import publish_jobs, publishing_notes, source_date_epoch
-    from generator.render import papers_json, site_pages
+    from generator.render import PAPERS_JSON_PATH, papers_json, site_pages
 
     # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
     build_date = source_date_epoch()
@@ -245,25 +245,31 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         discovery = discovery_job.result()
     finally:
         discovery_job.cancel()
-    # The document store names each paper's topics, so it is written once they are known.
-    search_files_written = list(
-        search_files(
-            corpus,
-            postings,
-            topics=[(topic.slug, topic.title) for topic in discovery.topics.topics],
-            paper_topics=discovery.topics.paper_topics,
-        )
-    )
-    timings["search payload and discovery"] = time.perf_counter() - stage_started
+    timings["search postings and discovery"] = time.perf_counter() - stage_started
     warnings = corpus.warnings + discovery.topics.warnings
     if options.strict and warnings:
         raise StrictModeError(list(warnings))
 
     explorer = Explorer(corpus, discovery, notes)
     pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
-    # Feeds, sitemap, robots.txt, CNAME: made afresh every time (never reused), beside the pages.
+    topics = [(topic.slug, topic.title) for topic in discovery.topics.topics]
+
+    def search_texts() -> list[str]:
+        # The document store names each paper's topics, so it is written once they are known.
+        found = search_files(corpus, postings, topics, discovery.topics.paper_topics)
+        return [text for _, text in found]
+
     file_jobs = [
-        FileJob(path, make) for path, make in publish_jobs(config, corpus, pages, build_date)
+        FileJob(tuple(search_paths(corpus, postings)), search_texts),
+        FileJob(
+            (PAPERS_JSON_PATH,),
+            lambda: [papers_json(corpus, config, explorer.papers_json_fields())],
+        ),
+        # Feeds, sitemap, robots.txt, CNAME.
+        *(
+            FileJob((path,), lambda make=make: [make()])
+            for path, make in publish_jobs(config, corpus, pages, build_date)
+        ),
     ]
     producer = Producer(
         options.templates_dir,
@@ -273,8 +279,6 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         cache,
         options.jobs,
         pages=pages,
-        papers_json_text=papers_json(corpus, config, explorer.papers_json_fields()),
-        search_files=search_files_written,
         file_jobs=file_jobs,
         dev_reload=options.dev_reload,
     )

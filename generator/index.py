@@ -346,6 +346,13 @@ def search_postings(corpus: Corpus) -> Postings:
     return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
 
 
+def search_paths(corpus: Corpus, postings: Postings) -> list[str]:
+    """The paths of the files ``search_files`` yields, in its order."""
+    shards = [SHARD_PATH.format(n) for n in range(len(shard_bounds(postings)))]
+    chunk_count = -(-len(corpus.papers) // DOCS_PER_CHUNK)
+    return [*shards, *(CHUNK_PATH.format(n) for n in range(chunk_count)), INDEX_PATH]
+
+
 def search_files(
     corpus: Corpus,
     postings: Postings | None = None,

@@ -17,9 +17,9 @@ import gc
 import inspect
 import multiprocessing
 import os
+import queue
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,7 @@ from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.model import Corpus
-from generator.render import PAPERS_JSON_PATH, Page, make_environment, render_page
+from generator.render import Page, make_environment, render_page
 from generator.write import SiteWriter
 
 CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
@@ -51,24 +51,25 @@ def _worker_start(lock_fd: int | None) -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _make_chunk(tasks: list[tuple[int, str, str]]) -> None:
-    """Make the units of one chunk and write each to the file the parent reserved for it."""
+def _make_chunk(tasks: list[tuple[int, list[tuple[str, str]]]]) -> None:
+    """Make the units of one chunk and write each file to the place the parent reserved for it."""
     producer = _shared
-    for number, rel_path, target in tasks:
-        data = producer.make(number)
-        try:
-            with open(target, "wb") as file:
-                file.write(data)
-        except OSError as exc:
-            raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
+    for number, places in tasks:
+        for (rel_path, target), data in zip(places, producer.make(number), strict=True):
+            try:
+                with open(target, "wb") as file:
+                    file.write(data)
+            except OSError as exc:
+                raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True)
 class FileJob:
-    """A file made afresh on every build (a feed, the sitemap), beside the pages on the workers."""
+    """Files made afresh on every build (papers.json, the search payload, the feeds), on the
+    workers beside the pages: their paths, and the function that makes their texts in that order."""
 
-    path: str
-    make: Callable[[], str]
+    paths: tuple[str, ...]
+    make: Callable[[], list[str]]
 
 
 class Producer:
@@ -85,8 +86,6 @@ class Producer:
         jobs: int | None,
         *,
         pages: list[Page],
-        papers_json_text: str,
-        search_files: list[tuple[str, str]],
         file_jobs: list[FileJob] = (),
         dev_reload: bool = False,
     ):
@@ -96,8 +95,6 @@ class Producer:
         self.cache = cache
         self.jobs = max(1, jobs if jobs is not None else os.cpu_count() or 1)
         self.pages = pages
-        self.papers_json_text = papers_json_text
-        self.search_files = search_files
         self.file_jobs = list(file_jobs)
         self.page_count = len(self.pages)
         self.rendered = 0
@@ -107,12 +104,7 @@ class Producer:
         self.timings: dict[str, float] = {}
         self._digests: dict[object, tuple[str, object]] = {}
         # Every output depends on the code and the config; every page on the collections as well.
-        base = digest(code, repr(config), repr(dev_reload))
-        self.page_base = digest(base, repr(corpus.collections))
-        self.papers_json_key = digest(base, "papers.json", papers_json_text)
-        self.search_key = digest(
-            base, "search", *(f"{path}\0{text}" for path, text in search_files)
-        )
+        self.page_base = digest(code, repr(config), repr(dev_reload), repr(corpus.collections))
 
     def page_key(self, page: Page) -> str:
         """The key of one page: its path, template and context."""
@@ -165,17 +157,18 @@ class Producer:
         """One page as the bytes of its file."""
         return render_page(self.environment, page, self.corpus).encode("utf-8")
 
-    def make(self, number: int) -> bytes:
-        """The bytes of unit ``number``: a page, or after the pages a file job."""
+    def make(self, number: int) -> list[bytes]:
+        """The bytes of unit ``number``'s files: a page's, or after the pages a file job's."""
         if number < len(self.pages):
-            return self.render(self.pages[number])
-        return self.file_jobs[number - len(self.pages)].make().encode("utf-8")
+            return [self.render(self.pages[number])]
+        texts = self.file_jobs[number - len(self.pages)].make()
+        return [text.encode("utf-8") for text in texts]
 
-    def unit_path(self, number: int) -> str:
-        """The path below the site root of unit ``number``'s file."""
+    def unit_paths(self, number: int) -> tuple[str, ...]:
+        """The paths below the site root of unit ``number``'s files."""
         if number < len(self.pages):
-            return self.pages[number].path
-        return self.file_jobs[number - len(self.pages)].path
+            return (self.pages[number].path,)
+        return self.file_jobs[number - len(self.pages)].paths
 
     def _reuse(self, writer: SiteWriter, key: str, keys: dict[str, str]) -> bool:
         paths = self.cache.reusable(key) if self.cache is not None else None
@@ -208,28 +201,21 @@ class Producer:
                 keys[page.path] = key
         if progress is not None and done:
             progress(done, total)
-        if not self._reuse(writer, self.papers_json_key, keys):
-            writer.write_text(PAPERS_JSON_PATH, self.papers_json_text)
-            keys[PAPERS_JSON_PATH] = self.papers_json_key
-            self.rendered += 1
-        # The search payload is built before (beside the discovery stage); reusing it saves writes.
-        search_result = [] if self._reuse(writer, self.search_key, keys) else self.search_files
-
         pages = len(self.pages)
-        todo += range(pages, pages + len(self.file_jobs))  # files made afresh on every build
+        # The file jobs first: one of them (the search payload) is the longest unit of all.
+        todo[:0] = range(pages, pages + len(self.file_jobs))
         started = last_page = time.perf_counter()
         for number in self._produce(todo, writer):
-            self.rendered += 1
+            self.rendered += len(self.unit_paths(number))
             if number < pages:
                 done += 1
                 if progress is not None:
                     progress(done, total)
                 last_page = time.perf_counter()
         self.timings["pages"] = last_page - started
-        for path, text in search_result:
-            writer.write_text(path, text)
-            keys[path] = self.search_key
-            self.rendered += 1
+        for job in self.file_jobs:
+            for path in job.paths:
+                keys[path] = ""  # made afresh every time, never reused
         return keys
 
     def _produce(self, todo: list[int], writer: SiteWriter) -> Iterator[int]:
@@ -239,7 +225,8 @@ class Producer:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
             for number in todo:
-                writer.write_bytes(self.unit_path(number), self.make(number))
+                for path, data in zip(self.unit_paths(number), self.make(number), strict=True):
+                    writer.write_bytes(path, data)
                 yield number
             return
         global _shared
@@ -257,22 +244,42 @@ class Producer:
         workers = min(self.jobs, len(todo))
         pool = context.Pool(workers, _worker_start, (lock_fd,))
         try:
-            pending: deque[tuple[list[int], multiprocessing.pool.AsyncResult]] = deque()
-            for start in range(0, len(todo), CHUNK_PAGES):
-                chunk = todo[start : start + CHUNK_PAGES]
+            # Each file job is a task of its own (the search payload is the longest of all); the
+            # pages go in chunks. Chunks are reserved a few ahead of the workers and reported as
+            # they finish, in whatever order.
+            pages = len(self.pages)
+            chunks: list[list[int]] = [[n] for n in todo if n >= pages]
+            page_numbers = [n for n in todo if n < pages]
+            chunks += [
+                page_numbers[i : i + CHUNK_PAGES] for i in range(0, len(page_numbers), CHUNK_PAGES)
+            ]
+            finished: queue.SimpleQueue = queue.SimpleQueue()
+            outstanding = 0
+
+            def take() -> list[int]:
+                nonlocal outstanding
+                done_chunk, error = finished.get()
+                outstanding -= 1
+                if error is not None:
+                    raise error
+                return done_chunk
+
+            for chunk in chunks:
                 tasks = [
-                    (n, self.unit_path(n), str(writer.reserve(self.unit_path(n)))) for n in chunk
+                    (n, [(path, str(writer.reserve(path))) for path in self.unit_paths(n)])
+                    for n in chunk
                 ]
-                pending.append((chunk, pool.apply_async(_make_chunk, (tasks,))))
-                # Reserve a few chunks ahead of the workers, and report what they finished.
-                while pending and (len(pending) > 2 * workers or pending[0][1].ready()):
-                    done_chunk, result = pending.popleft()
-                    result.get()
-                    yield from done_chunk
-            while pending:
-                done_chunk, result = pending.popleft()
-                result.get()
-                yield from done_chunk
+                pool.apply_async(
+                    _make_chunk,
+                    (tasks,),
+                    callback=lambda _, chunk=chunk: finished.put((chunk, None)),
+                    error_callback=lambda error, chunk=chunk: finished.put((chunk, error)),
+                )
+                outstanding += 1
+                while outstanding > 3 * workers or (outstanding and not finished.empty()):
+                    yield from take()
+            while outstanding:
+                yield from take()
             pool.close()
         finally:
             pool.terminate()

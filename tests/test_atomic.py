@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -62,9 +63,13 @@ def test_killed_build_leaves_the_site_byte_identical_and_the_next_build_cleans_u
 
     killed = start_paused_build(tmp_path, after=6)
     [staging] = staging_folders(tmp_path)
-    # Midway: files written (up to 6: the hook counts files placed, and workers write the pages
-    # placed for them on their own time).
-    assert 1 <= len([p for p in staging.rglob("*") if p.is_file()]) <= 6
+    # Midway: the hook paused the build once it had placed 6 files; the workers write the files
+    # placed before it on their own time.
+    deadline = time.monotonic() + 30
+    while not (written := [p for p in staging.rglob("*") if p.is_file()]):
+        assert time.monotonic() < deadline, "no file written"
+        time.sleep(0.05)
+    assert 1 <= len(written) <= 6
     killed.send_signal(signal.SIGKILL)
     killed.wait()
     killed.stderr.close()

@@ -271,8 +271,6 @@ def test_page_keys_follow_every_part_of_the_context() -> None:
         None,
         1,
         pages=[],
-        papers_json_text="",
-        search_files=[],
     )
     paper, other = corpus.papers[:2]
     topic = Topic("t", "T", ("t",), (paper.id, other.id))
