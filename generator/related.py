@@ -25,6 +25,9 @@ EXACT_UP_TO = 5000
 CANDIDATES = 20
 # Cells of the inverted file each paper searches.
 PROBES = 8
+# k-means for the inverted file: Lloyd rounds, on a sample of this many papers per cell.
+KMEANS_ROUNDS = 10
+KMEANS_SAMPLE_PER_CELL = 64
 # Scores held at once (rows of a block × papers): bounds memory whatever the corpus size.
 BLOCK_CELLS = 4_000_000
 REASON_TERMS = 3
@@ -68,15 +71,10 @@ def nearest_neighbours(
 
 def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
     """Approximate top k by embedding cosine: each paper against the papers of its nearest cells."""
-    from sklearn.cluster import MiniBatchKMeans
-
     rows = embedded.shape[0]
     cells = max(PROBES, int(np.sqrt(rows)))
-    kmeans = MiniBatchKMeans(
-        n_clusters=cells, random_state=RANDOM_SEED, batch_size=4096, n_init=1, max_iter=20
-    )
-    cell_of = kmeans.fit_predict(embedded)
-    centroid_scores = embedded @ kmeans.cluster_centers_.astype(np.float32).T
+    centres, cell_of = kmeans(embedded, cells)
+    centroid_scores = embedded @ centres.T
     probes = np.argsort(-centroid_scores, axis=1, kind="stable")[:, :PROBES]
     found = np.full((rows, PROBES * k), -1, dtype=np.int64)
     found_scores = np.full((rows, PROBES * k), -np.inf, dtype=np.float32)
@@ -103,6 +101,59 @@ def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
     indices[missing] = np.nonzero(missing)[0]
     scores[missing] = -np.inf
     return Neighbours(indices, scores)
+
+
+def kmeans(points: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """``cells`` centres found by Lloyd's k-means on a seeded sample of the points (started by
+    k-means++), and the nearest centre of every point."""
+    rng = np.random.default_rng(RANDOM_SEED)
+    rows = len(points)
+    sample = points
+    if rows > KMEANS_SAMPLE_PER_CELL * cells:
+        sample = points[np.sort(rng.choice(rows, KMEANS_SAMPLE_PER_CELL * cells, replace=False))]
+    centres = _spread_centres(sample, cells, rng)
+    for _ in range(KMEANS_ROUNDS):
+        nearest = _nearest_centre(sample, centres)
+        order = np.argsort(nearest, kind="stable")
+        sizes = np.bincount(nearest, minlength=cells)
+        filled = np.flatnonzero(sizes)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[filled]
+        sums = np.add.reduceat(sample[order].astype(np.float64), starts, axis=0)
+        moved = centres.copy()
+        moved[filled] = (sums / sizes[filled, None]).astype(points.dtype)
+        if np.array_equal(moved, centres):
+            break
+        centres = moved  # a cell left empty keeps its centre
+    return centres, _nearest_centre(points, centres)
+
+
+def _spread_centres(sample: np.ndarray, cells: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++: each next centre a sample point drawn with probability growing with the square
+    of its distance to the nearest centre so far, so that the centres start spread out."""
+    chosen = [int(rng.integers(len(sample)))]
+    distance = ((sample - sample[chosen[0]]) ** 2).sum(axis=1, dtype=np.float64)
+    for _ in range(1, cells):
+        total = distance.sum()
+        if total <= 0:  # fewer distinct points than cells: repeat one
+            chosen.append(chosen[-1])
+            continue
+        pick = int(np.searchsorted(np.cumsum(distance), rng.random() * total, side="right"))
+        chosen.append(min(pick, len(sample) - 1))
+        closer = ((sample - sample[chosen[-1]]) ** 2).sum(axis=1, dtype=np.float64)
+        np.minimum(distance, closer, out=distance)
+    return sample[chosen].copy()
+
+
+def _nearest_centre(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The number of each point's nearest centre (Euclidean), a block of points at a time."""
+    lengths = (centres.astype(np.float64) ** 2).sum(axis=1).astype(points.dtype)
+    nearest = np.empty(len(points), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // len(centres))
+    for start in range(0, len(points), block):
+        # |p - c|^2 = |p|^2 - 2 p.c + |c|^2: the point's own length does not change the ranking.
+        closeness = 2.0 * (points[start : start + block] @ centres.T) - lengths
+        nearest[start : start + block] = np.argmax(closeness, axis=1)
+    return nearest
 
 
 def _top_k(rows: int, k: int, block_scores) -> Neighbours:
