@@ -74,9 +74,15 @@ def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
     rows = embedded.shape[0]
     cells = max(PROBES, int(np.sqrt(rows)))
     centres, cell_of = kmeans(embedded, cells)
-    centroid_scores = embedded @ centres.T
-    probes = np.argsort(-centroid_scores, axis=1, kind="stable")[:, :PROBES]
-    found = np.full((rows, PROBES * k), -1, dtype=np.int64)
+    # Each paper's PROBES nearest cells (in no particular order: only the set matters).
+    probes = np.empty((rows, PROBES), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // cells)
+    for start in range(0, rows, block):
+        centroid_scores = embedded[start : start + block] @ centres.T
+        probes[start : start + block] = np.argpartition(-centroid_scores, PROBES - 1, axis=1)[
+            :, :PROBES
+        ]
+    found = np.full((rows, PROBES * k), -1, dtype=np.int32)
     found_scores = np.full((rows, PROBES * k), -np.inf, dtype=np.float32)
     for cell in range(cells):
         members = np.flatnonzero(cell_of == cell)
@@ -88,19 +94,46 @@ def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
             block = queries[start : start + max(1, BLOCK_CELLS // len(members))]
             block_slot = slot[start : start + len(block)]
             values = embedded[block] @ embedded[members].T
-            values[members[None, :] == block[:, None]] = -np.inf  # not its own neighbour
+            # Not its own neighbour (members are ascending: find each query among them).
+            own = np.minimum(np.searchsorted(members, block), len(members) - 1)
+            mine = np.flatnonzero(members[own] == block)
+            values[mine, own[mine]] = -np.inf
             best = np.argpartition(-values, take - 1, axis=1)[:, :take]
             columns = block_slot[:, None] * k + np.arange(take)[None, :]
             found[block[:, None], columns] = members[best]
             found_scores[block[:, None], columns] = np.take_along_axis(values, best, axis=1)
-    order = np.lexsort((found, -found_scores), axis=1)[:, :k]
-    indices = np.take_along_axis(found, order, axis=1)
-    scores = np.take_along_axis(found_scores, order, axis=1)
+    indices = np.empty((rows, k), dtype=np.int64)
+    scores = np.empty((rows, k), dtype=np.float32)
+    block = max(1, BLOCK_CELLS // (PROBES * k))
+    for start in range(0, rows, block):
+        stop = min(rows, start + block)
+        indices[start:stop], scores[start:stop] = _best_of(
+            found[start:stop], found_scores[start:stop], k
+        )
     # A paper whose cells held fewer than k others: pad with itself, scored as no match.
     missing = indices < 0
     indices[missing] = np.nonzero(missing)[0]
     scores[missing] = -np.inf
     return Neighbours(indices, scores)
+
+
+def _best_of(found: np.ndarray, found_scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of each row (no paper twice in a row), best first, equal scores in index order.
+    A row with more than k scores at or above its k-th best (a tie at the edge of the partition)
+    is ranked in full instead."""
+    best = np.argpartition(-found_scores, k - 1, axis=1)[:, :k]
+    best_scores = np.take_along_axis(found_scores, best, axis=1)
+    best_found = np.take_along_axis(found, best, axis=1).astype(np.int64)
+    kth = best_scores.min(axis=1, keepdims=True)
+    tied = np.flatnonzero((found_scores >= kth).sum(axis=1) > k)
+    if len(tied):
+        full = np.lexsort((found[tied], -found_scores[tied]), axis=1)[:, :k]
+        best_scores[tied] = np.take_along_axis(found_scores[tied], full, axis=1)
+        best_found[tied] = np.take_along_axis(found[tied], full, axis=1)
+    order = np.lexsort((best_found, -best_scores), axis=1)
+    return np.take_along_axis(best_found, order, axis=1), np.take_along_axis(
+        best_scores, order, axis=1
+    )
 
 
 def kmeans(points: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +249,8 @@ def related_papers(
     for start in range(0, len(rows), PAIR_BLOCK):
         stop = start + PAIR_BLOCK
         shared += _shared_terms(vectors, rows[start:stop], others[start:stop])
-    scores = neighbours.scores[:, :count].ravel()
+    scores = neighbours.scores[:, :count].ravel().tolist()
+    others = others.tolist()
     for row in range(len(ids)):
         entries = []
         for position in range(row * count, (row + 1) * count):
@@ -250,10 +284,10 @@ def _shared_terms(
     rank = np.arange(len(order)) - first[rows[order]]
     keep = order[rank < REASON_TERMS * 2]
     kept_rows = rows[keep]
-    kept_terms = vectors.terms[products.indices[keep]]
-    bounds = np.searchsorted(kept_rows, np.arange(pairs + 1))
+    kept_terms = vectors.terms[products.indices[keep]].tolist()
+    bounds = np.searchsorted(kept_rows, np.arange(pairs + 1)).tolist()
     return [
-        key_phrases(list(kept_terms[bounds[pair] : bounds[pair + 1]]), REASON_TERMS)
+        _key_phrases(tuple(kept_terms[bounds[pair] : bounds[pair + 1]]), REASON_TERMS)
         for pair in range(pairs)
     ]
 
@@ -261,28 +295,39 @@ def _shared_terms(
 def key_phrases(ranked_terms: list[str], limit: int) -> tuple[str, ...]:
     """Up to ``limit`` phrases from terms ranked best first, skipping words a kept phrase already says
     (plurals count as the same word) and joining overlapping pairs ("graph neural" + "neural networks")."""
+    return _key_phrases(tuple(ranked_terms), limit)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _key_phrases(ranked_terms: tuple[str, ...], limit: int) -> tuple[str, ...]:
     phrases: list[list[str]] = []
+    stems: list[frozenset[str]] = []  # the stems of each phrase's words, kept beside it
     for term in ranked_terms:
-        words, stems = _term_words(term)
-        if any(stems <= _stems(kept) for kept in phrases):
+        words, term_stems = _term_words(term)
+        if any(term_stems <= kept for kept in stems):
             continue
-        changed = None
+        changed = -1
         if len(words) == 2:
-            for kept in phrases:
+            for number, kept in enumerate(phrases):
                 if len(kept) < 4 and _stem(kept[-1]) == _stem(words[0]):
                     kept.append(words[1])
-                    changed = kept
+                    changed = number
                     break
                 if len(kept) < 4 and _stem(kept[0]) == _stem(words[1]):
                     kept.insert(0, words[0])
-                    changed = kept
+                    changed = number
                     break
-        if changed is None:
-            changed = list(words)
-            phrases.append(changed)
+        if changed < 0:
+            phrases.append(list(words))
+            stems.append(term_stems)
+            changed = len(phrases) - 1
+        else:
+            stems[changed] = stems[changed] | term_stems
         # The longer phrase replaces the single words it contains ("graph" then "graph rewiring").
-        covered = _stems(changed)
-        phrases = [k for k in phrases if k is changed or not _stems(k) <= covered]
+        covered = stems[changed]
+        keep = [n for n in range(len(phrases)) if n == changed or not stems[n] <= covered]
+        phrases = [phrases[n] for n in keep]
+        stems = [stems[n] for n in keep]
         if len(phrases) == limit:
             break
     return tuple(" ".join(words) for words in phrases)
@@ -292,10 +337,6 @@ def key_phrases(ranked_terms: list[str], limit: int) -> tuple[str, ...]:
 def _term_words(term: str) -> tuple[tuple[str, ...], frozenset[str]]:
     words = tuple(term.split())
     return words, frozenset(_stem(w) for w in words)
-
-
-def _stems(words: list[str]) -> frozenset[str]:
-    return frozenset(_stem(w) for w in words)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -187,17 +187,22 @@ def _label(vectors: TermVectors, weights: np.ndarray, term_weights: np.ndarray) 
     abstracts = {p.id: p.abstract or p.title for p in vectors.papers}
 
     strongest = weights.max(axis=1)
+    # Each paper's strongest topics, equal weights in topic order, all papers at once.
+    order = np.argsort(-weights, axis=1, kind="stable")[:, :MAX_TOPICS_PER_PAPER]
+    order_weights = np.take_along_axis(weights, order, axis=1)
+    chosen_mask = (order_weights >= SECOND_TOPIC_SHARE * strongest[:, None]) & (
+        strongest[:, None] > 0
+    )
     members: list[list[tuple[float, str]]] = [[] for _ in range(count)]
     paper_topics: dict[str, tuple[str, ...]] = {}
-    for row, pid in enumerate(vectors.paper_ids):
-        if strongest[row] <= 0:
-            paper_topics[pid] = ()
-            continue
-        order = np.lexsort((np.arange(count), -weights[row]))[:MAX_TOPICS_PER_PAPER]
-        chosen = [t for t in order if weights[row, t] >= SECOND_TOPIC_SHARE * strongest[row]]
-        paper_topics[pid] = tuple(slugs[t] for t in chosen)
-        for t in chosen:
-            members[t].append((float(weights[row, t]), pid))
+    rows = zip(
+        vectors.paper_ids, order.tolist(), order_weights.tolist(), chosen_mask.tolist(), strict=True
+    )
+    for pid, topic_order, topic_weights, chosen in rows:
+        picked = [(t, w) for t, w, c in zip(topic_order, topic_weights, chosen, strict=True) if c]
+        paper_topics[pid] = tuple(slugs[t] for t, _ in picked)
+        for t, w in picked:
+            members[t].append((w, pid))
     topics = []
     for t in range(count):
         if not members[t]:

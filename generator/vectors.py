@@ -8,7 +8,9 @@ used where the corpus is too large for exact sparse products.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,9 @@ EMBEDDING_DIMENSIONS = 128
 # enough: the embedding only proposes neighbour candidates (re-ranked exactly) and starts the map.
 SVD_OVERSAMPLES = 10
 SVD_ITERATIONS = 2
+# Above this many papers the SVD is fitted on a sample of this many.
+SVD_FIT_SAMPLE = 5000
+GRAM_BLOCK = 16_384
 # Below this many papers a term must appear once; above, twice (a term in one paper links no pair).
 MIN_DF_FROM = 50
 # A term in more than this share of the papers says nothing about any of them.
@@ -177,7 +182,8 @@ def term_vectors(papers: tuple[Paper, ...]) -> TermVectors:
     rows = len(papers)
     min_count = 2 if rows >= MIN_DF_FROM else 1
     max_count = MAX_DF * rows if rows >= MIN_DF_FROM else rows
-    words: dict[str, int] = {}  # every word seen, numbered in order of first appearance
+    # Every word seen, numbered in order of first appearance (a missing word gets the next number).
+    words: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     dropped: list[bool] = []  # by word number: a stop word or a single character
     blocks = [
         _count_block(papers, start, words, dropped) for start in range(0, rows, TOKENISE_BLOCK)
@@ -199,19 +205,19 @@ def term_vectors(papers: tuple[Paper, ...]) -> TermVectors:
     idf[column_of] = np.log((rows + 1) / (frequency[kept] + 1)) + 1.0
     indptr = [np.zeros(1, dtype=np.int64)]
     indices, data = [], []
-    for block in blocks:
-        block_columns, block_counts, row_lengths = block.columns(kept_keys, column_of)
-        values = (1.0 + np.log(block_counts)) * idf[block_columns]
+    blocks.reverse()
+    while blocks:  # each block dropped once used: its pairs are most of the stage's memory
+        block_columns, block_counts, row_lengths = blocks.pop().columns(kept_keys, column_of)
+        values = (1.0 + np.log(block_counts.astype(np.float64))) * idf[block_columns]
+        row_of = np.repeat(np.arange(len(row_lengths)), row_lengths)
+        norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=len(row_lengths)))
+        data.append((values / norms[row_of]).astype(np.float32))
         indices.append(block_columns.astype(np.int32))
-        data.append(values)
         indptr.append(indptr[-1][-1] + np.cumsum(row_lengths))
-    values = np.concatenate(data)
     matrix = sparse.csr_matrix(
-        (values, np.concatenate(indices), np.concatenate(indptr)), shape=(rows, len(order))
+        (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)),
+        shape=(rows, len(order)),
     )
-    row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=rows))
-    matrix.data = (values / norms[row_of]).astype(np.float32)
     return TermVectors(ids, matrix, terms[order], papers)
 
 
@@ -224,6 +230,7 @@ class _Block:
     keys: np.ndarray  # the block's distinct terms (see _term), ascending
     pairs: np.ndarray  # paper in the block * len(keys) + position in keys, ascending
     counts: np.ndarray  # occurrences of each pair
+    frequency: np.ndarray  # papers of the block that use each of its terms
 
     def columns(self, kept_keys: np.ndarray, column_of: np.ndarray):
         """Column, count and row lengths of the pairs whose term is kept, row by row, columns
@@ -231,14 +238,14 @@ class _Block:
         position = np.minimum(np.searchsorted(kept_keys, self.keys), len(kept_keys) - 1)
         local = np.where(kept_keys[position] == self.keys, column_of[position], -1)
         columns = local[self.pairs % len(self.keys)] if len(self.keys) else local
-        rows = self.pairs // max(1, len(self.keys))
+        rows = self.pairs.astype(np.int64) // max(1, len(self.keys))
         keep = columns >= 0
         rows, columns, counts = rows[keep], columns[keep], self.counts[keep]
         order = np.argsort(rows * len(kept_keys) + columns)
         return columns[order], counts[order], np.bincount(rows, minlength=self.papers)
 
 
-def _count_block(papers, start: int, words: dict[str, int], dropped: list[bool]) -> _Block:
+def _count_block(papers, start: int, words: defaultdict[str, int], dropped: list[bool]) -> _Block:
     """Tokenise papers[start:start + TOKENISE_BLOCK] and count its words and word pairs."""
     block = papers[start : start + TOKENISE_BLOCK]
     tokens: list[str] = []
@@ -247,10 +254,11 @@ def _count_block(papers, start: int, words: dict[str, int], dropped: list[bool])
         found = WORDS.findall(paper_text(paper).lower())
         lengths[number] = len(found)
         tokens += found
-    new = [word for word in dict.fromkeys(tokens) if word not in words]
-    words.update(zip(new, range(len(words), len(words) + len(new)), strict=True))
-    dropped += [len(word) < 2 or word in STOP_WORDS for word in new]
+    known = len(words)
     codes = np.fromiter(map(words.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    dropped += [
+        len(word) < 2 or word in STOP_WORDS for word in itertools.islice(words, known, None)
+    ]
     paper_of = np.repeat(np.arange(len(block)), lengths)
     keep = ~np.array(dropped, dtype=bool)[codes]
     codes, paper_of = codes[keep], paper_of[keep]
@@ -261,22 +269,28 @@ def _count_block(papers, start: int, words: dict[str, int], dropped: list[bool])
     key_papers = np.concatenate([paper_of, paper_of[:-1][same]])
     distinct, position = np.unique(keys, return_inverse=True)
     pair_keys, counts = np.unique(key_papers * len(distinct) + position, return_counts=True)
-    return _Block(start, len(block), distinct, pair_keys, counts)
+    frequency = np.bincount(pair_keys % max(1, len(distinct)), minlength=len(distinct))
+    # Compact types: these arrays are held for every block until the vocabulary is known.
+    if len(pair_keys) and pair_keys[-1] < 2**31:
+        pair_keys = pair_keys.astype(np.int32)
+    if len(counts) and counts.max() < 2**16:
+        counts = counts.astype(np.uint16)
+    return _Block(start, len(block), distinct, pair_keys, counts, frequency.astype(np.int32))
 
 
 def _document_frequency(blocks: list[_Block]) -> tuple[np.ndarray, np.ndarray]:
     """Every term of the corpus (ascending) and the number of papers that use it."""
-    keys = np.concatenate([block.keys for block in blocks]) if blocks else np.zeros(0, np.int64)
-    counts = [
-        np.bincount(block.pairs % len(block.keys), minlength=len(block.keys))
-        for block in blocks
-        if len(block.keys)
-    ]
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    keys = np.concatenate([block.keys for block in blocks])
     distinct, position = np.unique(keys, return_inverse=True)
-    frequency = np.zeros(len(distinct), dtype=np.int64)
-    if counts:
-        np.add.at(frequency, position, np.concatenate(counts))
-    return distinct, frequency
+    del keys
+    frequency = np.bincount(
+        position,
+        weights=np.concatenate([block.frequency for block in blocks]),
+        minlength=len(distinct),
+    )
+    return distinct, np.rint(frequency).astype(np.int64)
 
 
 def _term(key: int, words: list[str]) -> str:
@@ -293,8 +307,14 @@ def embedding(vectors: TermVectors, dimensions: int = EMBEDDING_DIMENSIONS) -> n
     dimensions = min(dimensions, rows - 1, columns - 1)
     if dimensions < 2:
         return normalize_rows(matrix.toarray().astype(np.float32))
-    left, values, _ = randomized_svd(matrix, dimensions)
-    return normalize_rows((left * values).astype(np.float32))
+    if rows <= SVD_FIT_SAMPLE:
+        left, values, _ = randomized_svd(matrix, dimensions)
+        return normalize_rows((left * values).astype(np.float32))
+    # A large corpus: the axes from a seeded sample of papers, then every paper projected on them
+    # (U times S is the matrix times V): one product instead of six over the whole matrix.
+    sample = np.random.default_rng(RANDOM_SEED).choice(rows, SVD_FIT_SAMPLE, replace=False)
+    _, _, right = randomized_svd(matrix[np.sort(sample)], dimensions)
+    return normalize_rows(np.asarray(matrix @ right.T))
 
 
 def randomized_svd(
@@ -308,21 +328,28 @@ def randomized_svd(
     dtype = np.float32 if matrix.dtype == np.float32 else np.float64
     start = np.random.default_rng(RANDOM_SEED).standard_normal((columns, width), dtype=dtype)
     basis = np.asarray(matrix @ start)
+    del start  # columns x width: as large as the vocabulary
     # Power iterations sharpen the basis towards the main axes; QR keeps its columns apart.
     for _ in range(iterations):
         basis = np.linalg.qr(basis)[0]
         basis = np.asarray(matrix @ np.asarray(matrix.T @ basis))
-    basis = np.linalg.qr(basis)[0].astype(np.float64)
+    basis = np.linalg.qr(basis)[0]
     # The SVD of the small matrix B = basis.T @ matrix, through its Gram matrix B @ B.T.
     projected = np.asarray(matrix.T @ basis)  # B.T
-    squares, small = np.linalg.eigh(projected.T @ projected)
+    gram = np.zeros((projected.shape[1],) * 2)
+    for start in range(0, columns, GRAM_BLOCK):  # in double precision, a block at a time
+        part = projected[start : start + GRAM_BLOCK].astype(np.float64)
+        gram += part.T @ part
+    squares, small = np.linalg.eigh(gram)
     order = np.argsort(squares, kind="stable")[::-1][:dimensions]
     values = np.sqrt(np.maximum(squares[order], 0.0))
-    left = basis @ small[:, order]
+    left = basis.astype(np.float64) @ small[:, order]
     signs = np.sign(left[np.abs(left).argmax(axis=0), np.arange(len(order))])
     signs[signs == 0] = 1.0
     left *= signs
-    right = (projected @ small[:, order] * signs / np.where(values > 0, values, 1.0)).T
+    # V = B.T @ U_B / S, in the matrix's precision: it is as large as the vocabulary.
+    scale = (small[:, order] * signs / np.where(values > 0, values, 1.0)).astype(dtype)
+    right = (projected @ scale).T
     return left, values, right
 
 
