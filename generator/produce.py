@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import inspect
 import multiprocessing
@@ -101,18 +102,44 @@ class Producer:
         return digest(self.page_base, page.path, page.template, *values)
 
     def _value_digest(self, value: object) -> str:
-        """The digest of one context value, computed once per object: pages share large values
-        (the topics, the explorer behind a bound method) whose repr is costly."""
+        """The digest of one context value, built from its parts: a record (a frozen dataclass), a
+        tuple or a bound method is digested once per object, since pages share them (a topic with
+        thousands of paper ids is on every page of its papers); lists and dicts are made per page
+        but hold shared records. Anything else is digested by its repr."""
         if inspect.ismethod(value):  # a new object at each access: key it by owner and function
             key: object = ("method", id(value.__self__), value.__func__)
+        elif isinstance(value, (str, int, float, bool, type(None))):
+            return digest(type(value).__name__, repr(value))
         else:
             key = id(value)
         found = self._digests.get(key)
-        if found is None:
-            # The value is kept alive with its digest, so its id cannot be reused by another.
-            found = (digest(repr(value)), value)
-            self._digests[key] = found
-        return found[0]
+        if found is not None:
+            return found[0]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts = [type(value).__qualname__]
+            for item in dataclasses.fields(value):
+                if not item.compare:  # not part of what the value is (timings, caches)
+                    continue
+                parts += [item.name, self._value_digest(getattr(value, item.name))]
+            result = digest(*parts)
+        elif isinstance(value, (tuple, list)):
+            result = digest(type(value).__name__, *map(self._value_digest, value))
+        elif isinstance(value, dict):
+            result = digest(
+                "dict",
+                *(
+                    part
+                    for k, v in sorted(value.items())
+                    for part in (repr(k), self._value_digest(v))
+                ),
+            )
+        else:
+            result = digest(type(value).__qualname__, repr(value))
+        if isinstance(value, (list, dict)):
+            return result  # mutable and made per page: its id may be reused by the next page's
+        # The value is kept alive with its digest, so its id cannot be reused by another.
+        self._digests[key] = (result, value)
+        return result
 
     def render(self, page: Page) -> bytes:
         """One page as the bytes of its file."""
@@ -138,6 +165,9 @@ class Producer:
         total = len(self.pages)
         done = 0
         for number, page in enumerate(self.pages):
+            if self.cache is None:  # nothing to reuse, and no manifest to save the keys in
+                todo.append(number)
+                continue
             key = self.page_key(page)
             if self._reuse(writer, key, keys):
                 done += 1

@@ -8,6 +8,7 @@ the exception: a server shows it at any depth, so its links are absolute paths u
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import posixpath
@@ -136,6 +137,7 @@ def _segments(path: str) -> list[str]:
     return [part for part in posixpath.normpath(path).split("/") if part and part != "."]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def relative_url(target: str, page_path: str) -> str:
     """The link from the page at ``page_path`` to ``target`` (both relative to the site root).
 
@@ -191,6 +193,9 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One build renders with one set of templates (serve makes a new environment per build):
+        # no need to stat each template file again before every page.
+        auto_reload=False,
     )
 
     @pass_context

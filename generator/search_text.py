@@ -48,6 +48,7 @@ SEARCH_PIPELINE = (NORMALISE, STEMMER)
 SEPARATOR_RUN = re.compile(SEPARATOR + "+")
 _STOP_WORDS = frozenset(STOP_WORDS)
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+_ASCII_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def split_words(text: str) -> list[str]:
@@ -62,6 +63,16 @@ def _is_word_char(char: str) -> bool:
 @lru_cache(maxsize=1 << 18)
 def normalise_word(word: str) -> tuple[str, ...]:
     """Accent-free lower-case terms of one word: the joined form, then its parts if several."""
+    if word.isascii():  # most words: no accents to fold, letters and digits are [a-z0-9]
+        folded = word.lower().replace("'", "")
+        if folded.isalnum():
+            return (folded,)
+        return _joined_and_parts([part for part in _ASCII_NON_WORD.split(folded) if part])
+    return normalise_any_word(word)
+
+
+def normalise_any_word(word: str) -> tuple[str, ...]:
+    """``normalise_word`` for any word, without the shortcut taken for ASCII words."""
     folded = unicodedata.normalize("NFKD", word).lower()
     folded = "".join(c for c in folded if not unicodedata.category(c).startswith("M"))
     folded = _APOSTROPHE.sub("", folded)
@@ -75,6 +86,10 @@ def normalise_word(word: str) -> tuple[str, ...]:
             current = []
     if current:
         parts.append("".join(current))
+    return _joined_and_parts(parts)
+
+
+def _joined_and_parts(parts: list[str]) -> tuple[str, ...]:
     if len(parts) <= 1:
         return tuple(parts)
     return tuple(dict.fromkeys(["".join(parts), *parts]))

@@ -6,6 +6,7 @@ a slug can never escape the site and two pages can never silently overwrite each
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -161,24 +162,38 @@ class SiteWriter:
         except OSError as exc:
             raise BuildError(f"cannot write beside {out_dir}: {exc.strerror or exc}") from None
         self.written: set[str] = set()
-        self._made_dirs: set[str] = set()
+        self._made_dirs: set[str] = {""}  # folders made and checked; "" is the staging folder
         self._hook = _parse_hook(os.environ.get(TEST_HOOK_VARIABLE, ""))
 
     def _target(self, rel_path: str) -> Path:
         if "\x00" in rel_path:
             raise BuildError(f"refusing to write {rel_path!r}: a path cannot hold a NUL character")
-        target = (self.staging / rel_path).resolve()
-        if not target.is_relative_to(self.staging) or target == self.staging:
+        key = posixpath.normpath(rel_path) if rel_path else "."
+        if key == "." or key.startswith("/") or key == ".." or key.startswith("../"):
             raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
-        key = target.relative_to(self.staging).as_posix()
         if key in self.written:
             raise BuildError(f"refusing to write {key!r} twice: two pages share one path")
+        target = self.staging / key
+        # Only this writer makes folders and files here, so the checks that no link leads out run
+        # once per folder (resolving every file's path cost more than writing it) and, per file,
+        # that nothing is in its place yet.
+        parent = posixpath.dirname(key)
+        if parent not in self._made_dirs and posixpath.dirname(parent) in self._made_dirs:
+            # A new folder inside a checked one is inside the site; one that exists is checked.
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(target.parent)
+                self._made_dirs.add(parent)
+        if parent not in self._made_dirs:
+            if not target.parent.resolve().is_relative_to(self.staging):
+                raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            while parent not in self._made_dirs:  # it and the folders above it are all inside
+                self._made_dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        if os.path.lexists(target):
+            raise BuildError(f"refusing to write {rel_path!r}: something else is in its place")
         self._run_hook()
         self.written.add(key)
-        parent = posixpath.dirname(key)
-        if parent and parent not in self._made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made_dirs.add(parent)
         return target
 
     def _run_hook(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import json
 import posixpath
@@ -13,11 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.corpus import write_corpus
-from generator.build import BuildOptions, build, load_corpus, load_site_config
+from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, load_site_config
 from generator.cache import CACHE_DIR_NAME
 from generator.errors import BuildError
 from generator.parse import parse_dump
-from generator.render import Pager, relative_url
+from generator.produce import Producer
+from generator.render import Page, Pager, relative_url
+from generator.topics import Topic
 from generator.write import SiteWriter
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
 from tests.html import parse_html, text_of
@@ -254,3 +257,45 @@ def test_bench_corpus_parses_to_exactly_the_papers_asked_for(tmp_path: Path) -> 
     first = {p.name: p.read_bytes() for p in dumps}
     write_corpus(1200, SEEDS_DIR, tmp_path / "seeds")
     assert {p.name: p.read_bytes() for p in dumps} == first  # fixed seed, same files
+
+
+def test_page_keys_follow_every_part_of_the_context() -> None:
+    options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
+    config = load_site_config(options)
+    corpus = load_corpus(options, config)
+    producer = Producer(
+        TEMPLATES_DIR,
+        config,
+        corpus,
+        "code",
+        None,
+        1,
+        pages=[],
+        papers_json_text="",
+        search_files=[],
+    )
+    paper, other = corpus.papers[:2]
+    topic = Topic("t", "T", ("t",), (paper.id, other.id))
+
+    def key(**context: object) -> str:
+        return producer.page_key(Page("papers/x/index.html", "paper.html", context))
+
+    base = key(paper=paper, topics=[topic], count=1)
+    # Equal values give equal keys, whether or not they are the same objects.
+    same_topic = Topic("t", "T", ("t",), (paper.id, other.id))
+    assert key(paper=paper, topics=[same_topic], count=1) == base
+    # A change anywhere, however deep, gives another key.
+    changed = [
+        key(
+            paper=dataclasses.replace(paper, abstract=(paper.abstract or "") + "!"),
+            topics=[topic],
+            count=1,
+        ),
+        key(paper=paper, topics=[Topic("t", "T", ("t",), (other.id, paper.id))], count=1),
+        key(paper=paper, topics=[topic, topic], count=1),
+        key(paper=paper, topics=(topic,), count=1),
+        key(paper=paper, topics=[topic], count=2),
+        key(paper=paper, topics=[topic], count="1"),
+        key(paper=paper, topics=[topic]),
+    ]
+    assert len({base, *changed}) == len(changed) + 1

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lunr.builder import Builder
 
 from generator import search_text
@@ -229,3 +231,18 @@ def test_build_is_deterministic_and_shards_cover_the_vocabulary(corpus: Corpus) 
     assert starts[0] == 0 and starts == sorted(set(starts))
     rows = sum(len(json.loads(first[f"search/t/{n}.json"])) for n in range(len(starts)))
     assert rows == len(postings.vocabulary)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=12))
+def test_the_ascii_shortcut_normalises_as_the_general_path(word: str) -> None:
+    assert search_text.normalise_word(word) == search_text.normalise_any_word(word)
+
+
+def test_the_ascii_shortcut_on_every_seed_word() -> None:
+    words = {
+        w for path in SEEDS_DIR.glob("*.txt") for w in search_text.split_words(path.read_text())
+    }
+    ascii_words = [w for w in words if w.isascii()]
+    assert len(ascii_words) > 10_000
+    for word in ascii_words:
+        assert search_text.normalise_word(word) == search_text.normalise_any_word(word), word
