@@ -137,16 +137,17 @@ def nmf(matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
 def _descend(matrix, factor: np.ndarray, other: np.ndarray) -> float:
     """One round of coordinate descent on ``factor`` (topics x rows of ``matrix``, in place) with
     ``other`` (topics x its columns) fixed, one topic at a time; returns the size of the projected
-    gradient met on the way."""
+    gradient before the round."""
     gram = other @ other.T
     target = np.ascontiguousarray(np.asarray(matrix @ other.T).T)
-    violation = 0.0
+    gradient = gram @ factor - target
+    violation = float(np.abs(np.where(factor == 0, np.minimum(gradient, 0.0), gradient)).sum())
     for topic in range(factor.shape[0]):
-        gradient = gram[topic] @ factor - target[topic]
-        row = factor[topic]
-        violation += float(np.abs(np.where(row == 0, np.minimum(gradient, 0.0), gradient)).sum())
+        # The first topic's gradient is the one just computed; the others see the updates.
+        gradient_row = gram[topic] @ factor - target[topic] if topic else gradient[0]
         if gram[topic, topic] > 0:
-            np.maximum(row - gradient / gram[topic, topic], 0.0, out=row)
+            row = factor[topic]
+            np.maximum(row - gradient_row / gram[topic, topic], 0.0, out=row)
     return violation
 
 
