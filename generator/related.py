@@ -84,9 +84,14 @@ def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
         ]
     found = np.full((rows, PROBES * k), -1, dtype=np.int32)
     found_scores = np.full((rows, PROBES * k), -np.inf, dtype=np.float32)
+    # Papers and probes grouped by cell once, rather than searched for cell by cell.
+    by_cell = np.argsort(cell_of, kind="stable")
+    cell_starts = np.searchsorted(cell_of[by_cell], np.arange(cells + 1))
+    by_probe = np.argsort(probes.ravel(), kind="stable")
+    probe_starts = np.searchsorted(probes.ravel()[by_probe], np.arange(cells + 1))
     for cell in range(cells):
-        members = np.flatnonzero(cell_of == cell)
-        queries, slot = np.nonzero(probes == cell)
+        members = by_cell[cell_starts[cell] : cell_starts[cell + 1]]
+        queries, slot = np.divmod(by_probe[probe_starts[cell] : probe_starts[cell + 1]], PROBES)
         if len(members) == 0 or len(queries) == 0:
             continue
         take = min(k, len(members))

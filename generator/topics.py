@@ -121,7 +121,9 @@ def nmf(matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
     "cd" solver) until the projected gradient falls to NMF_TOLERANCE of the first round's."""
     weights, components = _nndsvda(matrix, count)
     # Both factors held topic by topic (W transposed), so that each update reads contiguous rows.
-    weights_t = np.ascontiguousarray(weights.T)
+    # Single precision: the updates read and write every factor entry each round.
+    weights_t = np.ascontiguousarray(weights.T, dtype=np.float32)
+    components = components.astype(np.float32)
     transposed = matrix.T.tocsr()
     first = None
     for _ in range(NMF_ROUNDS):
@@ -131,7 +133,7 @@ def nmf(matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
             first = violation
         if first == 0 or violation / first <= NMF_TOLERANCE:
             break
-    return weights_t.T, components
+    return weights_t.T.astype(np.float64), components.astype(np.float64)
 
 
 def _descend(matrix, factor: np.ndarray, other: np.ndarray) -> float:
