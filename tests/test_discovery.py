@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +17,14 @@ from generator.discovery import discover
 from generator.model import Paper
 from generator.related import key_phrases, kmeans, nearest_neighbours
 from generator.topics import _nndsvda, find_topics, nmf
-from generator.vectors import embedding, randomized_svd, term_vectors
+from generator.vectors import (
+    TOKEN_PATTERN,
+    WORDS,
+    embedding,
+    paper_text,
+    randomized_svd,
+    term_vectors,
+)
 from tests.conftest import SEEDS_DIR, SITE_CONFIG
 from tests.html import parse_html, text_of
 
@@ -385,3 +393,12 @@ def test_kmeans_finds_separate_groups() -> None:
     assert all(len(set(group)) == 1 for group in groups.tolist())
     assert len({group[0] for group in groups.tolist()}) == 4
     assert np.allclose(found[groups[:, 0]], centres, atol=0.3)
+
+
+def test_fast_word_pattern_gives_the_tokens_of_the_token_pattern(seed_corpus) -> None:
+    """The tokeniser's WORDS, without its one-character words, finds exactly what TOKEN_PATTERN
+    (scikit-learn's kind of pattern) finds: on every seed paper and on hyphen corner cases."""
+    texts = [paper_text(p).lower() for p in seed_corpus.papers]
+    texts += ["a-b -ab- x--y z- -q _a é-b 3-d --- a_b-c- w", "over-squashing--rewiring-"]
+    for text in texts:
+        assert [w for w in WORDS.findall(text) if len(w) > 1] == re.findall(TOKEN_PATTERN, text)
