@@ -231,8 +231,8 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     from generator.discovery import start_discovery
     from generator.explore import Explorer
     from generator.index import search_files, search_postings
-    from generator.produce import Producer
-    from generator.publish import publish_files, publishing_notes, source_date_epoch
+    from generator.produce import FileJob, Producer
+    from generator.publish import publish_jobs, publishing_notes, source_date_epoch
     from generator.render import papers_json, site_pages
 
     # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
@@ -261,6 +261,10 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
 
     explorer = Explorer(corpus, discovery, notes)
     pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
+    # Feeds, sitemap, robots.txt, CNAME: made afresh every time (never reused), beside the pages.
+    file_jobs = [
+        FileJob(path, make) for path, make in publish_jobs(config, corpus, pages, build_date)
+    ]
     producer = Producer(
         options.templates_dir,
         config,
@@ -271,14 +275,12 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         pages=pages,
         papers_json_text=papers_json(corpus, config, explorer.papers_json_fields()),
         search_files=search_files_written,
+        file_jobs=file_jobs,
         dev_reload=options.dev_reload,
     )
     writer = SiteWriter(options.out_dir)
     try:
         keys = producer.write_content(writer, progress)
-        # Feeds, sitemap, robots.txt, CNAME: cheap, so made afresh every time (never reused).
-        for path, text in publish_files(config, corpus, producer.pages, build_date):
-            writer.write_text(path, text)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.

@@ -19,13 +19,16 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import TemplateError
 
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
+from generator.errors import BuildError
 from generator.model import Corpus
 from generator.render import PAPERS_JSON_PATH, Page, make_environment, render_page
 from generator.write import SiteWriter
@@ -48,9 +51,24 @@ def _worker_start(lock_fd: int | None) -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _render_chunk(indices: list[int]) -> list[bytes]:
+def _make_chunk(tasks: list[tuple[int, str, str]]) -> None:
+    """Make the units of one chunk and write each to the file the parent reserved for it."""
     producer = _shared
-    return [producer.render(producer.pages[i]) for i in indices]
+    for number, rel_path, target in tasks:
+        data = producer.make(number)
+        try:
+            with open(target, "wb") as file:
+                file.write(data)
+        except OSError as exc:
+            raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """A file made afresh on every build (a feed, the sitemap), beside the pages on the workers."""
+
+    path: str
+    make: Callable[[], str]
 
 
 class Producer:
@@ -69,6 +87,7 @@ class Producer:
         pages: list[Page],
         papers_json_text: str,
         search_files: list[tuple[str, str]],
+        file_jobs: list[FileJob] = (),
         dev_reload: bool = False,
     ):
         self.environment = make_environment(templates_dir, config, dev_reload=dev_reload)
@@ -79,6 +98,7 @@ class Producer:
         self.pages = pages
         self.papers_json_text = papers_json_text
         self.search_files = search_files
+        self.file_jobs = list(file_jobs)
         self.page_count = len(self.pages)
         self.rendered = 0
         self._writer: SiteWriter | None = None  # set by write_content; workers close its lock
@@ -145,6 +165,18 @@ class Producer:
         """One page as the bytes of its file."""
         return render_page(self.environment, page, self.corpus).encode("utf-8")
 
+    def make(self, number: int) -> bytes:
+        """The bytes of unit ``number``: a page, or after the pages a file job."""
+        if number < len(self.pages):
+            return self.render(self.pages[number])
+        return self.file_jobs[number - len(self.pages)].make().encode("utf-8")
+
+    def unit_path(self, number: int) -> str:
+        """The path below the site root of unit ``number``'s file."""
+        if number < len(self.pages):
+            return self.pages[number].path
+        return self.file_jobs[number - len(self.pages)].path
+
     def _reuse(self, writer: SiteWriter, key: str, keys: dict[str, str]) -> bool:
         paths = self.cache.reusable(key) if self.cache is not None else None
         if paths is None:
@@ -183,14 +215,16 @@ class Producer:
         # The search payload is built before (beside the discovery stage); reusing it saves writes.
         search_result = [] if self._reuse(writer, self.search_key, keys) else self.search_files
 
+        pages = len(self.pages)
+        todo += range(pages, pages + len(self.file_jobs))  # files made afresh on every build
         started = last_page = time.perf_counter()
-        for number, data in self._produce(todo):
-            writer.write_bytes(self.pages[number].path, data)
+        for number in self._produce(todo, writer):
             self.rendered += 1
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            last_page = time.perf_counter()
+            if number < pages:
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                last_page = time.perf_counter()
         self.timings["pages"] = last_page - started
         for path, text in search_result:
             writer.write_text(path, text)
@@ -198,12 +232,15 @@ class Producer:
             self.rendered += 1
         return keys
 
-    def _produce(self, todo: list[int]) -> Iterator[tuple[int, bytes]]:
-        """Yield (page number, bytes) in page order."""
+    def _produce(self, todo: list[int], writer: SiteWriter) -> Iterator[int]:
+        """Make and write every unit of ``todo``; yield each unit's number once it is written, in
+        order. Workers write the files themselves, into paths this process reserved in the writer
+        (so its checks hold), and send nothing back but that they are done."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
             for number in todo:
-                yield number, self.render(self.pages[number])
+                writer.write_bytes(self.unit_path(number), self.make(number))
+                yield number
             return
         global _shared
         # Compile every template once here, so the workers inherit them instead of each compiling.
@@ -217,11 +254,25 @@ class Producer:
         gc.freeze()
         context = multiprocessing.get_context(method)
         lock_fd = getattr(self._writer, "_lock", None)
-        pool = context.Pool(min(self.jobs, len(todo)), _worker_start, (lock_fd,))
+        workers = min(self.jobs, len(todo))
+        pool = context.Pool(workers, _worker_start, (lock_fd,))
         try:
-            chunks = [todo[i : i + CHUNK_PAGES] for i in range(0, len(todo), CHUNK_PAGES)]
-            for chunk, results in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
-                yield from zip(chunk, results, strict=True)
+            pending: deque[tuple[list[int], multiprocessing.pool.AsyncResult]] = deque()
+            for start in range(0, len(todo), CHUNK_PAGES):
+                chunk = todo[start : start + CHUNK_PAGES]
+                tasks = [
+                    (n, self.unit_path(n), str(writer.reserve(self.unit_path(n)))) for n in chunk
+                ]
+                pending.append((chunk, pool.apply_async(_make_chunk, (tasks,))))
+                # Reserve a few chunks ahead of the workers, and report what they finished.
+                while pending and (len(pending) > 2 * workers or pending[0][1].ready()):
+                    done_chunk, result = pending.popleft()
+                    result.get()
+                    yield from done_chunk
+            while pending:
+                done_chunk, result = pending.popleft()
+                result.get()
+                yield from done_chunk
             pool.close()
         finally:
             pool.terminate()

@@ -9,11 +9,12 @@ dates come from ``SOURCE_DATE_EPOCH``, from collection dates, or from the fixed 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from generator.config import SiteConfig
 from generator.errors import BuildError
@@ -149,26 +150,58 @@ def publish_files(
     config: SiteConfig, corpus: Corpus, pages: list[Page], build_date: dt.datetime | None
 ) -> Iterator[tuple[str, str]]:
     """Every publishing file as (path below the site root, text)."""
+    for path, make in publish_jobs(config, corpus, pages, build_date):
+        yield path, make()
+
+
+def publish_jobs(
+    config: SiteConfig, corpus: Corpus, pages: list[Page], build_date: dt.datetime | None
+) -> list[tuple[str, Callable[[], str]]]:
+    """Every publishing file as (path below the site root, the function that makes its text), so
+    the feeds of a large corpus can be made side by side."""
     dates = paper_dates(corpus, build_date)
-    yield (
-        SITE_FEED_PATH,
-        atom_feed(
-            config, corpus, SITE_FEED_PATH, config.title, "", list(corpus.papers), dates, build_date
-        ),
-    )
+    jobs: list[tuple[str, Callable[[], str]]] = [
+        (
+            SITE_FEED_PATH,
+            functools.partial(
+                atom_feed,
+                config,
+                corpus,
+                SITE_FEED_PATH,
+                config.title,
+                "",
+                list(corpus.papers),
+                dates,
+                build_date,
+            ),
+        )
+    ]
     for collection in corpus.collections:
-        papers = [corpus.paper(pid) for pid in collection.paper_ids]
         path = collection_feed_path(collection)
+        papers = [corpus.paper(pid) for pid in collection.paper_ids]
         title = f"{config.title}: {collection.title}"
-        yield (
-            path,
-            atom_feed(config, corpus, path, title, collection.url_path, papers, dates, build_date),
+        jobs.append(
+            (
+                path,
+                functools.partial(
+                    atom_feed,
+                    config,
+                    corpus,
+                    path,
+                    title,
+                    collection.url_path,
+                    papers,
+                    dates,
+                    build_date,
+                ),
+            )
         )
     if config.absolute_base:
-        yield SITEMAP_PATH, sitemap(config, pages)
-    yield "robots.txt", robots_txt(config)
+        jobs.append((SITEMAP_PATH, functools.partial(sitemap, config, pages)))
+    jobs.append(("robots.txt", functools.partial(robots_txt, config)))
     if config.cname:
-        yield "CNAME", config.cname + "\n"
+        jobs.append(("CNAME", lambda: config.cname + "\n"))
+    return jobs
 
 
 def publishing_notes(config: SiteConfig) -> list[str]:

@@ -133,25 +133,45 @@ class DropUnsafeLinks(markdown.treeprocessors.Treeprocessor):
                     del element.attrib[name]
 
 
-def _segments(path: str) -> list[str]:
-    return [part for part in posixpath.normpath(path).split("/") if part and part != "."]
+@functools.lru_cache(maxsize=1 << 16)
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(part for part in posixpath.normpath(path).split("/") if part and part != ".")
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def _page_folder(page_path: str) -> tuple[tuple[str, ...], str]:
+    """The segments of a page's folder, and the way up from it to the site root."""
+    parts = _segments(posixpath.dirname(page_path))
+    return parts, "../" * len(parts)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _target_link(target: str) -> tuple[tuple[str, ...], str]:
+    """The segments of a target, and its link from the site root."""
+    parts = _segments(target)
+    link = "/".join(parts)
+    if link and (target.endswith("/") or not target):
+        link += "/"
+    return parts, link
+
+
 def relative_url(target: str, page_path: str) -> str:
     """The link from the page at ``page_path`` to ``target`` (both relative to the site root).
 
     Equal to ``posixpath.relpath(target, dirname(page_path))`` with the trailing slash kept, but
     computed on path segments alone: relpath resolves both against the working folder, which made it
-    a third of the render time."""
-    page_parts = _segments(posixpath.dirname(page_path))
-    target_parts = _segments(target)
+    a third of the render time. Most links lead out of the page's top folder: they are the way up
+    joined to the target, both computed once."""
+    page_parts, up = _page_folder(page_path)
+    target_parts, target_link = _target_link(target)
+    if not page_parts or not target_parts or page_parts[0] != target_parts[0]:
+        return (up + target_link) or "./"
     common = 0
     for mine, theirs in zip(page_parts, target_parts, strict=False):
         if mine != theirs:
             break
         common += 1
-    link = "/".join([".."] * (len(page_parts) - common) + target_parts[common:])
+    link = "/".join([".."] * (len(page_parts) - common) + list(target_parts[common:]))
     if not link:
         return "./"
     if target.endswith("/") or not target:

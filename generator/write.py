@@ -205,6 +205,13 @@ class SiteWriter:
             time.sleep(3600)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.staging))
 
+    def reserve(self, rel_path: str) -> Path:
+        """The checked place of a file at ``rel_path``, for another process to write it."""
+        try:
+            return self._target(rel_path)
+        except OSError as exc:
+            raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
+
     def _guarded(self, rel_path: str, write) -> None:
         try:
             write(self._target(rel_path))

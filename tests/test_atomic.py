@@ -62,7 +62,9 @@ def test_killed_build_leaves_the_site_byte_identical_and_the_next_build_cleans_u
 
     killed = start_paused_build(tmp_path, after=6)
     [staging] = staging_folders(tmp_path)
-    assert len([p for p in staging.rglob("*") if p.is_file()]) == 6  # midway: files written
+    # Midway: files written (up to 6: the hook counts files placed, and workers write the pages
+    # placed for them on their own time).
+    assert 1 <= len([p for p in staging.rglob("*") if p.is_file()]) <= 6
     killed.send_signal(signal.SIGKILL)
     killed.wait()
     killed.stderr.close()
