@@ -1,12 +1,15 @@
-"""Time and memory of the discovery stage (related papers, topics, map) on synthetic corpora.
+"""Time and memory of the discovery stage (related papers, topics, map) on real or synthetic corpora.
 
-    python bench/discovery_scale.py 10000 50000
+    python bench/discovery_scale.py seeds bench/corpora/10000/seeds 50000
 
-Each corpus is made in memory from the seeds (fixed seed, never written to disk): every synthetic paper
-takes a seed paper's title with one word swapped from another title, and most of that paper's abstract
-sentences plus two sentences of other papers, so the corpus keeps the seeds' topics. Each size runs in
-a fresh process; the table gives each step's CPU seconds, the stage's wall and CPU seconds (CPU time
-is the fairer figure on a busy machine) and the process's peak RSS.
+Each argument is a folder of seed dumps (``seeds`` is the real seeds; ``bench/corpora/N/seeds`` the
+benchmark's corpora, see bench/corpus.py) or a number of papers made in memory from the seeds (fixed
+seed, never written to disk): every synthetic paper takes a seed paper's title with one word swapped
+from another title, and most of that paper's abstract sentences plus two sentences of other papers, so
+the corpus keeps the seeds' topics. Each corpus runs in a fresh process; the table gives each step's
+CPU seconds, the CPU seconds of importing the discovery modules and the libraries they load, the stage's
+wall and CPU seconds (imports included: the build's forked child pays them too; CPU time is the fairer
+figure on a busy machine) and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -22,16 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import BuildOptions, load_corpus, load_site_config  # noqa: E402
-from generator.model import Corpus, Paper  # noqa: E402
-
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+STEPS = ("tf-idf", "embedding", "neighbours", "related", "topics", "layout")
 
 
-def synthetic_corpus(size: int, seed: int = 0) -> Corpus:
+def synthetic_corpus(size: int, seed: int = 0):
     """``size`` papers recombined from the seeds' titles and abstract sentences."""
-    options = BuildOptions(seeds_dir=ROOT / "seeds", config_path=ROOT / "site.yml")
-    seeds = [p for p in load_corpus(options, load_site_config(options)).papers if p.abstract]
+    from generator.model import Corpus, Paper
+
+    seeds = [p for p in seed_corpus(ROOT / "seeds").papers if p.abstract]
     sentences = [SENTENCE.split(p.abstract) for p in seeds]
     every_sentence = [s for group in sentences for s in group]
     rng = random.Random(seed)
@@ -49,41 +51,53 @@ def synthetic_corpus(size: int, seed: int = 0) -> Corpus:
     return Corpus(tuple(papers), (), ())
 
 
-def measure(size: int) -> str:
-    """One table row: the discovery stage on ``size`` papers, in this process."""
-    from generator.discovery import discover
+def seed_corpus(seeds_dir: Path):
+    """The papers of a folder of seed dumps, as the build reads them (with the project's site.yml)."""
+    from generator.build import BuildOptions, load_corpus, load_site_config
+
+    options = BuildOptions(seeds_dir=seeds_dir, config_path=ROOT / "site.yml")
+    return load_corpus(options, load_site_config(options))
+
+
+def measure(source: str) -> str:
+    """One table row: the discovery stage on ``source`` (a folder or a size), in this process."""
+    from generator.build import BuildOptions, load_site_config
+
+    # The numerical libraries and the discovery modules, timed (the build loads them for this stage).
+    cpu_started = time.process_time()
+    import generator.discovery as discovery_module
+
+    discovery_module.load_libraries()
+    imports = time.process_time() - cpu_started
 
     config = load_site_config(BuildOptions(config_path=ROOT / "site.yml"))
-    corpus = synthetic_corpus(size)
+    corpus = synthetic_corpus(int(source)) if source.isdigit() else seed_corpus(Path(source))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     before = usage.ru_maxrss / 1024
     cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
-    discovery = discover(corpus, config)
+    discovery = discovery_module.discover(corpus, config)
     total = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
     peak = usage.ru_maxrss / 1024
     steps = " | ".join(f"{discovery.timings[name]:.2f}" for name in STEPS)
     return (
-        f"| {size} | {steps} | {total:.2f} | {cpu:.2f} | {len(discovery.topics.topics)} | "
-        f"{before:.0f} | {peak:.0f} |"
+        f"| {len(corpus.papers)} | {steps} | {imports:.2f} | {total + imports:.2f} | "
+        f"{cpu + imports:.2f} | {len(discovery.topics.topics)} | {before:.0f} | {peak:.0f} |"
     )
 
 
-STEPS = ("tf-idf", "embedding", "neighbours", "related", "topics", "layout")
-
-
-def main(sizes: list[int]) -> None:
-    """Run every size in a fresh process and print a Markdown table."""
+def main(sources: list[str]) -> None:
+    """Run every corpus in a fresh process and print a Markdown table."""
     print(
-        f"| papers | {' | '.join(STEPS)} | total s | CPU s | topics | RSS before MiB | "
+        f"| papers | {' | '.join(STEPS)} | imports | total s | CPU s | topics | RSS before MiB | "
         "peak RSS MiB |"
     )
-    print("|" + " --- |" * (len(STEPS) + 6))
-    for size in sizes:
+    print("|" + " --- |" * (len(STEPS) + 7))
+    for source in sources:
         row = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)],
+            [sys.executable, __file__, "--one", source],
             check=True,
             capture_output=True,
             text=True,
@@ -93,6 +107,6 @@ def main(sizes: list[int]) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
-        print(measure(int(sys.argv[2])))
+        print(measure(sys.argv[2]))
     else:
-        main([int(n) for n in sys.argv[1:]] or [10_000, 50_000])
+        main(sys.argv[1:] or ["10000", "50000"])

@@ -4,7 +4,7 @@ It runs after the model stage and before rendering; its results are plain data h
 and to ``papers.json``. ``timings`` records the CPU seconds each step took, for the benchmark.
 
 ``start_discovery`` runs it in a forked child process where the platform allows, so it (and the
-import of scikit-learn) overlaps with the search index, which is built meanwhile in the parent: on two
+import of scipy) overlaps with the search index, which is built meanwhile in the parent: on two
 cores the discovery then costs little more than the time the index takes anyway.
 """
 
@@ -34,13 +34,18 @@ class Discovery:
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
 
+def load_libraries() -> None:
+    """Import the numerical libraries the stage uses (the benchmark times this on its own)."""
+    import numpy  # noqa: F401
+    import scipy.sparse  # noqa: F401
+
+
 def discover(corpus: Corpus, config: SiteConfig) -> Discovery:
     """Vectorise the papers, then find each one's related papers, the topics and the map layout."""
     # One BLAS thread: sums then run in one order on every machine (the same topics on every
     # build), and a busy machine's cores are not fought over by spinning threads.
     # The BLAS libraries must be loaded before the limit is set, or it does not reach them.
-    import sklearn.decomposition
-    import sklearn.feature_extraction.text  # noqa: F401
+    load_libraries()
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):

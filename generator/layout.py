@@ -128,29 +128,33 @@ def _refine(
     weights /= weights.max() if len(weights) else 1.0
     degree = np.bincount(heads, minlength=rows) + np.bincount(tails, minlength=rows) + 1.0
     rng = np.random.default_rng(RANDOM_SEED)
+    pull_weights = -2.0 * weights
+    # x and y held apart: each force is a few passes over flat arrays of edges.
+    x, y = positions[:, 0].copy(), positions[:, 1].copy()
     for round_number in range(rounds):
         step = step_size * (1.0 - round_number / rounds)
-        delta = positions[heads] - positions[tails]
-        distance2 = (delta**2).sum(axis=1, keepdims=True)
-        pull = np.clip(-2.0 * weights[:, None] * delta / (1.0 + distance2), -MAX_STEP, MAX_STEP)
-        force = _scatter(heads, pull, rows) - _scatter(tails, pull, rows)
+        head_x, head_y = x[heads], y[heads]
+        dx, dy = head_x - x[tails], head_y - y[tails]
+        scale = pull_weights / (1.0 + (dx * dx + dy * dy))
+        pull_x = np.clip(scale * dx, -MAX_STEP, MAX_STEP)
+        pull_y = np.clip(scale * dy, -MAX_STEP, MAX_STEP)
+        force_x = _sum_into(heads, pull_x, rows) - _sum_into(tails, pull_x, rows)
+        force_y = _sum_into(heads, pull_y, rows) - _sum_into(tails, pull_y, rows)
         others = rng.integers(0, rows, size=(len(heads), NEGATIVE_SAMPLES))
         for column in range(NEGATIVE_SAMPLES):
-            delta = positions[heads] - positions[others[:, column]]
-            distance2 = (delta**2).sum(axis=1, keepdims=True)
-            push = np.clip(
-                2.0 * delta / ((0.01 + distance2) * (1.0 + distance2)), -MAX_STEP, MAX_STEP
-            )
-            force += _scatter(heads, push, rows)
-        positions = positions + step * force / degree[:, None]
-    return positions
+            dx, dy = head_x - x[others[:, column]], head_y - y[others[:, column]]
+            distance2 = dx * dx + dy * dy
+            scale = 2.0 / ((0.01 + distance2) * (1.0 + distance2))
+            force_x += _sum_into(heads, np.clip(scale * dx, -MAX_STEP, MAX_STEP), rows)
+            force_y += _sum_into(heads, np.clip(scale * dy, -MAX_STEP, MAX_STEP), rows)
+        x = x + step * force_x / degree
+        y = y + step * force_y / degree
+    return np.column_stack([x, y])
 
 
-def _scatter(index: np.ndarray, values: np.ndarray, rows: int) -> np.ndarray:
-    """Sum the rows of ``values`` into ``rows`` slots by ``index`` (a fast ``np.add.at``)."""
-    return np.stack(
-        [np.bincount(index, weights=values[:, axis], minlength=rows) for axis in range(2)], axis=1
-    )
+def _sum_into(index: np.ndarray, values: np.ndarray, rows: int) -> np.ndarray:
+    """Sum ``values`` into ``rows`` slots by ``index`` (a fast ``np.add.at``)."""
+    return np.bincount(index, weights=values, minlength=rows)
 
 
 def _principal_axes(embedded: np.ndarray) -> np.ndarray:

@@ -25,6 +25,9 @@ EXACT_UP_TO = 5000
 CANDIDATES = 20
 # Cells of the inverted file each paper searches.
 PROBES = 8
+# k-means for the inverted file: Lloyd rounds, on a sample of this many papers per cell.
+KMEANS_ROUNDS = 10
+KMEANS_SAMPLE_PER_CELL = 64
 # Scores held at once (rows of a block × papers): bounds memory whatever the corpus size.
 BLOCK_CELLS = 4_000_000
 REASON_TERMS = 3
@@ -68,21 +71,27 @@ def nearest_neighbours(
 
 def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
     """Approximate top k by embedding cosine: each paper against the papers of its nearest cells."""
-    from sklearn.cluster import MiniBatchKMeans
-
     rows = embedded.shape[0]
     cells = max(PROBES, int(np.sqrt(rows)))
-    kmeans = MiniBatchKMeans(
-        n_clusters=cells, random_state=RANDOM_SEED, batch_size=4096, n_init=1, max_iter=20
-    )
-    cell_of = kmeans.fit_predict(embedded)
-    centroid_scores = embedded @ kmeans.cluster_centers_.astype(np.float32).T
-    probes = np.argsort(-centroid_scores, axis=1, kind="stable")[:, :PROBES]
-    found = np.full((rows, PROBES * k), -1, dtype=np.int64)
+    centres, cell_of = kmeans(embedded, cells)
+    # Each paper's PROBES nearest cells (in no particular order: only the set matters).
+    probes = np.empty((rows, PROBES), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // cells)
+    for start in range(0, rows, block):
+        centroid_scores = embedded[start : start + block] @ centres.T
+        probes[start : start + block] = np.argpartition(-centroid_scores, PROBES - 1, axis=1)[
+            :, :PROBES
+        ]
+    found = np.full((rows, PROBES * k), -1, dtype=np.int32)
     found_scores = np.full((rows, PROBES * k), -np.inf, dtype=np.float32)
+    # Papers and probes grouped by cell once, rather than searched for cell by cell.
+    by_cell = np.argsort(cell_of, kind="stable")
+    cell_starts = np.searchsorted(cell_of[by_cell], np.arange(cells + 1))
+    by_probe = np.argsort(probes.ravel(), kind="stable")
+    probe_starts = np.searchsorted(probes.ravel()[by_probe], np.arange(cells + 1))
     for cell in range(cells):
-        members = np.flatnonzero(cell_of == cell)
-        queries, slot = np.nonzero(probes == cell)
+        members = by_cell[cell_starts[cell] : cell_starts[cell + 1]]
+        queries, slot = np.divmod(by_probe[probe_starts[cell] : probe_starts[cell + 1]], PROBES)
         if len(members) == 0 or len(queries) == 0:
             continue
         take = min(k, len(members))
@@ -90,19 +99,99 @@ def _inverted_file_top_k(embedded: np.ndarray, k: int) -> Neighbours:
             block = queries[start : start + max(1, BLOCK_CELLS // len(members))]
             block_slot = slot[start : start + len(block)]
             values = embedded[block] @ embedded[members].T
-            values[members[None, :] == block[:, None]] = -np.inf  # not its own neighbour
+            # Not its own neighbour (members are ascending: find each query among them).
+            own = np.minimum(np.searchsorted(members, block), len(members) - 1)
+            mine = np.flatnonzero(members[own] == block)
+            values[mine, own[mine]] = -np.inf
             best = np.argpartition(-values, take - 1, axis=1)[:, :take]
             columns = block_slot[:, None] * k + np.arange(take)[None, :]
             found[block[:, None], columns] = members[best]
             found_scores[block[:, None], columns] = np.take_along_axis(values, best, axis=1)
-    order = np.lexsort((found, -found_scores), axis=1)[:, :k]
-    indices = np.take_along_axis(found, order, axis=1)
-    scores = np.take_along_axis(found_scores, order, axis=1)
+    indices = np.empty((rows, k), dtype=np.int64)
+    scores = np.empty((rows, k), dtype=np.float32)
+    block = max(1, BLOCK_CELLS // (PROBES * k))
+    for start in range(0, rows, block):
+        stop = min(rows, start + block)
+        indices[start:stop], scores[start:stop] = _best_of(
+            found[start:stop], found_scores[start:stop], k
+        )
     # A paper whose cells held fewer than k others: pad with itself, scored as no match.
     missing = indices < 0
     indices[missing] = np.nonzero(missing)[0]
     scores[missing] = -np.inf
     return Neighbours(indices, scores)
+
+
+def _best_of(found: np.ndarray, found_scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of each row (no paper twice in a row), best first, equal scores in index order.
+    A row with more than k scores at or above its k-th best (a tie at the edge of the partition)
+    is ranked in full instead."""
+    best = np.argpartition(-found_scores, k - 1, axis=1)[:, :k]
+    best_scores = np.take_along_axis(found_scores, best, axis=1)
+    best_found = np.take_along_axis(found, best, axis=1).astype(np.int64)
+    kth = best_scores.min(axis=1, keepdims=True)
+    tied = np.flatnonzero((found_scores >= kth).sum(axis=1) > k)
+    if len(tied):
+        full = np.lexsort((found[tied], -found_scores[tied]), axis=1)[:, :k]
+        best_scores[tied] = np.take_along_axis(found_scores[tied], full, axis=1)
+        best_found[tied] = np.take_along_axis(found[tied], full, axis=1)
+    order = np.lexsort((best_found, -best_scores), axis=1)
+    return np.take_along_axis(best_found, order, axis=1), np.take_along_axis(
+        best_scores, order, axis=1
+    )
+
+
+def kmeans(points: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """``cells`` centres found by Lloyd's k-means on a seeded sample of the points (started by
+    k-means++), and the nearest centre of every point."""
+    rng = np.random.default_rng(RANDOM_SEED)
+    rows = len(points)
+    sample = points
+    if rows > KMEANS_SAMPLE_PER_CELL * cells:
+        sample = points[np.sort(rng.choice(rows, KMEANS_SAMPLE_PER_CELL * cells, replace=False))]
+    centres = _spread_centres(sample, cells, rng)
+    for _ in range(KMEANS_ROUNDS):
+        nearest = _nearest_centre(sample, centres)
+        order = np.argsort(nearest, kind="stable")
+        sizes = np.bincount(nearest, minlength=cells)
+        filled = np.flatnonzero(sizes)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[filled]
+        sums = np.add.reduceat(sample[order].astype(np.float64), starts, axis=0)
+        moved = centres.copy()
+        moved[filled] = (sums / sizes[filled, None]).astype(points.dtype)
+        if np.array_equal(moved, centres):
+            break
+        centres = moved  # a cell left empty keeps its centre
+    return centres, _nearest_centre(points, centres)
+
+
+def _spread_centres(sample: np.ndarray, cells: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++: each next centre a sample point drawn with probability growing with the square
+    of its distance to the nearest centre so far, so that the centres start spread out."""
+    chosen = [int(rng.integers(len(sample)))]
+    distance = ((sample - sample[chosen[0]]) ** 2).sum(axis=1, dtype=np.float64)
+    for _ in range(1, cells):
+        total = distance.sum()
+        if total <= 0:  # fewer distinct points than cells: repeat one
+            chosen.append(chosen[-1])
+            continue
+        pick = int(np.searchsorted(np.cumsum(distance), rng.random() * total, side="right"))
+        chosen.append(min(pick, len(sample) - 1))
+        closer = ((sample - sample[chosen[-1]]) ** 2).sum(axis=1, dtype=np.float64)
+        np.minimum(distance, closer, out=distance)
+    return sample[chosen].copy()
+
+
+def _nearest_centre(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The number of each point's nearest centre (Euclidean), a block of points at a time."""
+    lengths = (centres.astype(np.float64) ** 2).sum(axis=1).astype(points.dtype)
+    nearest = np.empty(len(points), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // len(centres))
+    for start in range(0, len(points), block):
+        # |p - c|^2 = |p|^2 - 2 p.c + |c|^2: the point's own length does not change the ranking.
+        closeness = 2.0 * (points[start : start + block] @ centres.T) - lengths
+        nearest[start : start + block] = np.argmax(closeness, axis=1)
+    return nearest
 
 
 def _top_k(rows: int, k: int, block_scores) -> Neighbours:
@@ -165,7 +254,8 @@ def related_papers(
     for start in range(0, len(rows), PAIR_BLOCK):
         stop = start + PAIR_BLOCK
         shared += _shared_terms(vectors, rows[start:stop], others[start:stop])
-    scores = neighbours.scores[:, :count].ravel()
+    scores = neighbours.scores[:, :count].ravel().tolist()
+    others = others.tolist()
     for row in range(len(ids)):
         entries = []
         for position in range(row * count, (row + 1) * count):
@@ -199,10 +289,10 @@ def _shared_terms(
     rank = np.arange(len(order)) - first[rows[order]]
     keep = order[rank < REASON_TERMS * 2]
     kept_rows = rows[keep]
-    kept_terms = vectors.terms[products.indices[keep]]
-    bounds = np.searchsorted(kept_rows, np.arange(pairs + 1))
+    kept_terms = vectors.terms[products.indices[keep]].tolist()
+    bounds = np.searchsorted(kept_rows, np.arange(pairs + 1)).tolist()
     return [
-        key_phrases(list(kept_terms[bounds[pair] : bounds[pair + 1]]), REASON_TERMS)
+        _key_phrases(tuple(kept_terms[bounds[pair] : bounds[pair + 1]]), REASON_TERMS)
         for pair in range(pairs)
     ]
 
@@ -210,28 +300,39 @@ def _shared_terms(
 def key_phrases(ranked_terms: list[str], limit: int) -> tuple[str, ...]:
     """Up to ``limit`` phrases from terms ranked best first, skipping words a kept phrase already says
     (plurals count as the same word) and joining overlapping pairs ("graph neural" + "neural networks")."""
+    return _key_phrases(tuple(ranked_terms), limit)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _key_phrases(ranked_terms: tuple[str, ...], limit: int) -> tuple[str, ...]:
     phrases: list[list[str]] = []
+    stems: list[frozenset[str]] = []  # the stems of each phrase's words, kept beside it
     for term in ranked_terms:
-        words, stems = _term_words(term)
-        if any(stems <= _stems(kept) for kept in phrases):
+        words, term_stems = _term_words(term)
+        if any(term_stems <= kept for kept in stems):
             continue
-        changed = None
+        changed = -1
         if len(words) == 2:
-            for kept in phrases:
+            for number, kept in enumerate(phrases):
                 if len(kept) < 4 and _stem(kept[-1]) == _stem(words[0]):
                     kept.append(words[1])
-                    changed = kept
+                    changed = number
                     break
                 if len(kept) < 4 and _stem(kept[0]) == _stem(words[1]):
                     kept.insert(0, words[0])
-                    changed = kept
+                    changed = number
                     break
-        if changed is None:
-            changed = list(words)
-            phrases.append(changed)
+        if changed < 0:
+            phrases.append(list(words))
+            stems.append(term_stems)
+            changed = len(phrases) - 1
+        else:
+            stems[changed] = stems[changed] | term_stems
         # The longer phrase replaces the single words it contains ("graph" then "graph rewiring").
-        covered = _stems(changed)
-        phrases = [k for k in phrases if k is changed or not _stems(k) <= covered]
+        covered = stems[changed]
+        keep = [n for n in range(len(phrases)) if n == changed or not stems[n] <= covered]
+        phrases = [phrases[n] for n in keep]
+        stems = [stems[n] for n in keep]
         if len(phrases) == limit:
             break
     return tuple(" ".join(words) for words in phrases)
@@ -241,10 +342,6 @@ def key_phrases(ranked_terms: list[str], limit: int) -> tuple[str, ...]:
 def _term_words(term: str) -> tuple[tuple[str, ...], frozenset[str]]:
     words = tuple(term.split())
     return words, frozenset(_stem(w) for w in words)
-
-
-def _stems(words: list[str]) -> frozenset[str]:
-    return frozenset(_stem(w) for w in words)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -10,7 +10,6 @@ seeded sample and every paper is then projected onto the topics found, which bou
 from __future__ import annotations
 
 import re
-import warnings
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from generator.config import TopicsConfig
 from generator.errors import Diagnostic
 from generator.model import slugify
 from generator.related import key_phrases
-from generator.vectors import RANDOM_SEED, TermVectors
+from generator.vectors import RANDOM_SEED, TermVectors, randomized_svd
 
 # Fewer papers than this make no useful topics.
 MIN_PAPERS = 12
@@ -29,6 +28,12 @@ PAPERS_PER_TOPIC = 25
 FIT_SAMPLE = 3000
 # Terms the factorisation looks at: the most frequent in the papers it is fitted on.
 MAX_TERMS = 10_000
+# NMF: at most this many rounds of coordinate descent, fewer once the projected gradient has fallen
+# to NMF_TOLERANCE of the first round's (scikit-learn's defaults are 200 and 1e-4; 1e-3 is enough
+# for topic labels and memberships); power iterations of the SVD that starts it.
+NMF_ROUNDS = 200
+NMF_TOLERANCE = 1e-3
+NMF_SVD_ITERATIONS = 7
 # Papers read to find how a topic's phrases are written.
 CASING_SAMPLE = 20
 LABEL_PHRASES = 3
@@ -85,9 +90,6 @@ def find_topics(vectors: TermVectors, config: TopicsConfig) -> TopicModel:
 
 
 def _factorise(vectors: TermVectors, count: int) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.decomposition import NMF  # imported late: loading scikit-learn takes a second
-    from sklearn.exceptions import ConvergenceWarning
-
     rows = vectors.matrix.shape[0]
     # The factorisation's cost grows with the vocabulary: keep the terms most papers use.
     sample = (
@@ -100,23 +102,81 @@ def _factorise(vectors: TermVectors, count: int) -> tuple[np.ndarray, np.ndarray
     columns = np.sort(np.lexsort((np.arange(len(frequency)), -frequency))[:MAX_TERMS])
     matrix = vectors.matrix[:, columns]
     count = min(count, matrix.shape[1])
-    nmf = NMF(n_components=count, init="nndsvda", random_state=RANDOM_SEED, max_iter=200, tol=1e-3)
-    with warnings.catch_warnings():
-        # Stopping at max_iter still gives usable topics; the warning would only alarm the user.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if rows <= FIT_SAMPLE:
-            weights = nmf.fit_transform(matrix)
-        else:
-            nmf.fit(matrix[sample])
-            # Every paper's weights by one sparse product with the unit-length topic vectors: far
-            # cheaper than solving NMF for 50,000 rows, and it ranks topics the same way.
-            topics = nmf.components_ / np.maximum(
-                np.linalg.norm(nmf.components_, axis=1, keepdims=True), 1e-12
-            )
-            weights = np.asarray(matrix @ topics.T)
+    if rows <= FIT_SAMPLE:
+        weights, components = nmf(matrix, count)
+    else:
+        components = nmf(matrix[sample], count)[1]
+        # Every paper's weights by one sparse product with the unit-length topic vectors: far
+        # cheaper than solving NMF for 50,000 rows, and it ranks topics the same way.
+        topics = components / np.maximum(np.linalg.norm(components, axis=1, keepdims=True), 1e-12)
+        weights = np.asarray(matrix @ topics.T)
     term_weights = np.zeros((count, vectors.matrix.shape[1]))
-    term_weights[:, columns] = nmf.components_
+    term_weights[:, columns] = components
     return weights, term_weights
+
+
+def nmf(matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative W (rows x count) and H (count x columns) with W @ H close to the sparse
+    ``matrix`` (least squares): NNDSVDa start, then coordinate descent (HALS, as scikit-learn's
+    "cd" solver) until the projected gradient falls to NMF_TOLERANCE of the first round's."""
+    weights, components = _nndsvda(matrix, count)
+    # Both factors held topic by topic (W transposed), so that each update reads contiguous rows.
+    # Single precision: the updates read and write every factor entry each round.
+    weights_t = np.ascontiguousarray(weights.T, dtype=np.float32)
+    components = components.astype(np.float32)
+    transposed = matrix.T.tocsr()
+    first = None
+    for _ in range(NMF_ROUNDS):
+        violation = _descend(matrix, weights_t, components)
+        violation += _descend(transposed, components, weights_t)
+        if first is None:
+            first = violation
+        if first == 0 or violation / first <= NMF_TOLERANCE:
+            break
+    return weights_t.T.astype(np.float64), components.astype(np.float64)
+
+
+def _descend(matrix, factor: np.ndarray, other: np.ndarray) -> float:
+    """One round of coordinate descent on ``factor`` (topics x rows of ``matrix``, in place) with
+    ``other`` (topics x its columns) fixed, one topic at a time; returns the size of the projected
+    gradient before the round."""
+    gram = other @ other.T
+    target = np.ascontiguousarray(np.asarray(matrix @ other.T).T)
+    gradient = gram @ factor - target
+    violation = float(np.abs(np.where(factor == 0, np.minimum(gradient, 0.0), gradient)).sum())
+    for topic in range(factor.shape[0]):
+        # The first topic's gradient is the one just computed; the others see the updates.
+        gradient_row = gram[topic] @ factor - target[topic] if topic else gradient[0]
+        if gram[topic, topic] > 0:
+            row = factor[topic]
+            np.maximum(row - gradient_row / gram[topic, topic], 0.0, out=row)
+    return violation
+
+
+def _nndsvda(matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boutsidis and Gallopoulos' NNDSVD start from the truncated SVD, zeros set to the mean."""
+    left, values, right = randomized_svd(matrix, count, NMF_SVD_ITERATIONS)
+    weights = np.zeros((matrix.shape[0], count))
+    components = np.zeros((count, matrix.shape[1]))
+    weights[:, 0] = np.sqrt(values[0]) * np.abs(left[:, 0])
+    components[0] = np.sqrt(values[0]) * np.abs(right[0])
+    for axis in range(1, len(values)):
+        x, y = left[:, axis], right[axis]
+        halves = []
+        for sign in (1.0, -1.0):
+            u, v = np.maximum(sign * x, 0.0), np.maximum(sign * y, 0.0)
+            halves.append((np.linalg.norm(u) * np.linalg.norm(v), u, v))
+        # The half (positive or negative parts) that carries more of the axis.
+        size, u, v = halves[0] if halves[0][0] > halves[1][0] else halves[1]
+        if size == 0:
+            continue
+        scale = np.sqrt(values[axis] * size)
+        weights[:, axis] = scale * u / np.linalg.norm(u)
+        components[axis] = scale * v / np.linalg.norm(v)
+    average = matrix.sum() / (matrix.shape[0] * matrix.shape[1])
+    weights[weights < 1e-6] = average
+    components[components < 1e-6] = average
+    return weights, components
 
 
 def _label(vectors: TermVectors, weights: np.ndarray, term_weights: np.ndarray) -> TopicModel:
@@ -130,17 +190,22 @@ def _label(vectors: TermVectors, weights: np.ndarray, term_weights: np.ndarray) 
     abstracts = {p.id: p.abstract or p.title for p in vectors.papers}
 
     strongest = weights.max(axis=1)
+    # Each paper's strongest topics, equal weights in topic order, all papers at once.
+    order = np.argsort(-weights, axis=1, kind="stable")[:, :MAX_TOPICS_PER_PAPER]
+    order_weights = np.take_along_axis(weights, order, axis=1)
+    chosen_mask = (order_weights >= SECOND_TOPIC_SHARE * strongest[:, None]) & (
+        strongest[:, None] > 0
+    )
     members: list[list[tuple[float, str]]] = [[] for _ in range(count)]
     paper_topics: dict[str, tuple[str, ...]] = {}
-    for row, pid in enumerate(vectors.paper_ids):
-        if strongest[row] <= 0:
-            paper_topics[pid] = ()
-            continue
-        order = np.lexsort((np.arange(count), -weights[row]))[:MAX_TOPICS_PER_PAPER]
-        chosen = [t for t in order if weights[row, t] >= SECOND_TOPIC_SHARE * strongest[row]]
-        paper_topics[pid] = tuple(slugs[t] for t in chosen)
-        for t in chosen:
-            members[t].append((float(weights[row, t]), pid))
+    rows = zip(
+        vectors.paper_ids, order.tolist(), order_weights.tolist(), chosen_mask.tolist(), strict=True
+    )
+    for pid, topic_order, topic_weights, chosen in rows:
+        picked = [(t, w) for t, w, c in zip(topic_order, topic_weights, chosen, strict=True) if c]
+        paper_topics[pid] = tuple(slugs[t] for t, _ in picked)
+        for t, w in picked:
+            members[t].append((w, pid))
     topics = []
     for t in range(count):
         if not members[t]:
