@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,13 +45,30 @@ def staging_folders(tmp_path: Path) -> list[Path]:
     return sorted(tmp_path.glob("._site.building-*"))
 
 
+_paused_builds: list[subprocess.Popen] = []
+
+
 def start_paused_build(tmp_path: Path, after: int) -> subprocess.Popen:
     """A real build that stops once it has written ``after`` files, waiting to be killed."""
     command, options = cli("build", cwd=tmp_path, hook=f"pause:{after}")
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **options)
+    _paused_builds.append(process)
     line = process.stderr.readline()
     assert line == f"{TEST_HOOK_VARIABLE}: paused after {after} files\n", line
     return process
+
+
+@pytest.fixture(autouse=True)
+def _no_paused_build_left() -> Iterator[None]:
+    """A paused build waits an hour: one that a failing test did not kill is killed here."""
+    yield
+    while _paused_builds:
+        process = _paused_builds.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
 
 
 def test_killed_build_leaves_the_site_byte_identical_and_the_next_build_cleans_up(
