@@ -70,6 +70,7 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
@@ -106,26 +107,51 @@ def atom_feed(
 
     ordered = sorted(papers, key=lambda paper: dates[paper.id], reverse=True)  # stable sort
     updated = build_date or max((dates[p.id] for p in papers), default=FALLBACK_DATE)
-    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
-    _sub(feed, "id", _urn(f"papershelf:{config.title}:{feed_path}"))
-    _sub(feed, "title", title)
-    _sub(feed, "subtitle", config.description)
-    _sub(feed, "updated", _stamp(updated))
-    _sub(_sub(feed, "author"), "name", config.title)
-    _sub(feed, "generator", "papershelf", uri="https://pypi.org/project/papershelf/")
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=link(feed_path))
-    _sub(feed, "link", rel="alternate", type="text/html", href=link(html_target))
+    # Written as text, laid out as ElementTree's indent() would: a feed of 50,000 entries built as
+    # elements took seconds, and feeds are made on every build.
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}" xml:lang={_attribute(config.language)}>',
+        f" <id>{_urn(f'papershelf:{config.title}:{feed_path}')}</id>",
+        f" <title>{_escape(title)}</title>",
+        f" <subtitle>{_escape(config.description)}</subtitle>",
+        f" <updated>{_stamp(updated)}</updated>",
+        " <author>",
+        f"  <name>{_escape(config.title)}</name>",
+        " </author>",
+        ' <generator uri="https://pypi.org/project/papershelf/">papershelf</generator>',
+        f' <link rel="self" type="application/atom+xml" href={_attribute(link(feed_path))} />',
+        f' <link rel="alternate" type="text/html" href={_attribute(link(html_target))} />',
+    ]
     for paper in ordered:
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", _urn(f"papershelf:paper:{paper.id}"))
-        _sub(entry, "title", paper.title, type="text")
-        _sub(entry, "updated", _stamp(dates[paper.id]))
-        _sub(entry, "link", rel="alternate", type="text/html", href=link(paper.url_path))
-        for collection in map(corpus.collection, paper.collections):
-            _sub(entry, "category", term=collection.id, label=_xml_text(collection.title))
         summary = paper.abstract or "The dump listing this paper carried no abstract."
-        _sub(entry, "summary", summary, type="text")
-    return _serialise(feed)
+        lines += [
+            " <entry>",
+            f"  <id>{_urn(f'papershelf:paper:{paper.id}')}</id>",
+            f'  <title type="text">{_escape(paper.title)}</title>',
+            f"  <updated>{_stamp(dates[paper.id])}</updated>",
+            f'  <link rel="alternate" type="text/html" href={_attribute(link(paper.url_path))} />',
+            *(
+                f"  <category term={_attribute(c.id)} label={_attribute(_xml_text(c.title))} />"
+                for c in map(corpus.collection, paper.collections)
+            ),
+            f'  <summary type="text">{_escape(summary)}</summary>',
+            " </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    """Element text as ElementTree writes it, without the characters XML cannot carry."""
+    return _xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    """A quoted attribute value as ElementTree writes it."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+    return '"' + value.replace("\t", "&#09;") + '"'
 
 
 def sitemap(config: SiteConfig, pages: list[Page]) -> str:
