@@ -31,7 +31,7 @@ from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.model import Corpus
 from generator.render import Page, make_environment, render_page
-from generator.write import SiteWriter
+from generator.write import SiteWriter, write_reserved
 
 CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
@@ -51,14 +51,13 @@ def _worker_start(lock_fd: int | None) -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _make_chunk(tasks: list[tuple[int, list[tuple[str, str]]]]) -> None:
+def _make_chunk(staging: Path, tasks: list[tuple[int, list[tuple[str, str]]]]) -> None:
     """Make the units of one chunk and write each file to the place the parent reserved for it."""
     producer = _shared
     for number, places in tasks:
         for (rel_path, target), data in zip(places, producer.make(number), strict=True):
             try:
-                with open(target, "wb") as file:
-                    file.write(data)
+                write_reserved(staging, target, data)
             except OSError as exc:
                 raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
 
@@ -271,7 +270,7 @@ class Producer:
                 ]
                 pool.apply_async(
                     _make_chunk,
-                    (tasks,),
+                    (writer.staging, tasks),
                     callback=lambda _, chunk=chunk: finished.put((chunk, None)),
                     error_callback=lambda error, chunk=chunk: finished.put((chunk, error)),
                 )

@@ -166,6 +166,30 @@ class SiteWriter:
         self._hook = _parse_hook(os.environ.get(TEST_HOOK_VARIABLE, ""))
 
     def _target(self, rel_path: str) -> Path:
+        """The checked place of a file this process writes: its folder made, nothing in its place."""
+        key = self._claim(rel_path)
+        target = self.staging / key
+        self._make_folder(posixpath.dirname(key), rel_path)
+        if os.path.lexists(target):
+            raise BuildError(f"refusing to write {rel_path!r}: something else is in its place")
+        self._run_hook()
+        self.written.add(key)
+        return target
+
+    def reserve(self, rel_path: str) -> Path:
+        """The checked place of a file that another process writes with ``write_reserved``, which
+        makes the file's own folder (a page's folder is made where the page is written)."""
+        try:
+            key = self._claim(rel_path)
+            self._make_folder(posixpath.dirname(posixpath.dirname(key)), rel_path)
+            self._run_hook()
+        except OSError as exc:
+            raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
+        self.written.add(key)
+        return self.staging / key
+
+    def _claim(self, rel_path: str) -> str:
+        """The normalised path of a new file inside the site, or an error saying why it is not."""
         if "\x00" in rel_path:
             raise BuildError(f"refusing to write {rel_path!r}: a path cannot hold a NUL character")
         key = posixpath.normpath(rel_path) if rel_path else "."
@@ -173,28 +197,26 @@ class SiteWriter:
             raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
         if key in self.written:
             raise BuildError(f"refusing to write {key!r} twice: two pages share one path")
-        target = self.staging / key
-        # Only this writer makes folders and files here, so the checks that no link leads out run
-        # once per folder (resolving every file's path cost more than writing it) and, per file,
-        # that nothing is in its place yet.
-        parent = posixpath.dirname(key)
-        if parent not in self._made_dirs and posixpath.dirname(parent) in self._made_dirs:
+        return key
+
+    def _make_folder(self, folder: str, rel_path: str) -> None:
+        # Only this writer makes folders and files here, so the check that no link leads out runs
+        # once per folder: resolving every file's path cost more than writing it.
+        if folder in self._made_dirs:
+            return
+        path = self.staging / folder
+        if posixpath.dirname(folder) in self._made_dirs:
             # A new folder inside a checked one is inside the site; one that exists is checked.
             with contextlib.suppress(FileExistsError):
-                os.mkdir(target.parent)
-                self._made_dirs.add(parent)
-        if parent not in self._made_dirs:
-            if not target.parent.resolve().is_relative_to(self.staging):
-                raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            while parent not in self._made_dirs:  # it and the folders above it are all inside
-                self._made_dirs.add(parent)
-                parent = posixpath.dirname(parent)
-        if os.path.lexists(target):
-            raise BuildError(f"refusing to write {rel_path!r}: something else is in its place")
-        self._run_hook()
-        self.written.add(key)
-        return target
+                os.mkdir(path)
+                self._made_dirs.add(folder)
+                return
+        if not path.resolve().is_relative_to(self.staging):
+            raise BuildError(f"refusing to write {rel_path!r}: it is outside the output folder")
+        path.mkdir(parents=True, exist_ok=True)
+        while folder not in self._made_dirs:  # it and the folders above it are all inside
+            self._made_dirs.add(folder)
+            folder = posixpath.dirname(folder)
 
     def _run_hook(self) -> None:
         if self._hook is None or len(self.written) != self._hook[1]:
@@ -204,13 +226,6 @@ class SiteWriter:
             print(f"{TEST_HOOK_VARIABLE}: paused after {count} files", file=sys.stderr, flush=True)
             time.sleep(3600)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.staging))
-
-    def reserve(self, rel_path: str) -> Path:
-        """The checked place of a file at ``rel_path``, for another process to write it."""
-        try:
-            return self._target(rel_path)
-        except OSError as exc:
-            raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
 
     def _guarded(self, rel_path: str, write) -> None:
         try:
@@ -283,6 +298,23 @@ class SiteWriter:
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def write_reserved(staging: Path, target: str, data: bytes) -> None:
+    """Write a file at a place ``SiteWriter.reserve`` gave out, making its folder; refuses a folder
+    that leads out of the staging folder and anything already in the file's place."""
+    folder = os.path.dirname(target)
+    try:
+        os.mkdir(folder)  # inside its checked parent: inside the site
+    except FileExistsError:  # made for another file, or planted: check where it leads
+        if not Path(folder).resolve().is_relative_to(staging):
+            raise BuildError(
+                f"refusing to write {os.path.relpath(target, staging)!r}: "
+                "it is outside the output folder"
+            ) from None
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    with open(descriptor, "wb") as file:
+        file.write(data)
 
 
 def _parse_hook(value: str) -> tuple[str, int] | None:

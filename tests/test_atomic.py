@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.write import TEST_HOOK_VARIABLE, SiteWriter, remove_stale_staging
+from generator.write import TEST_HOOK_VARIABLE, SiteWriter, remove_stale_staging, write_reserved
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
 from tests.test_build import write_seeds
 from tests.test_parse import ABSTRACT_2, LAYOUT_B
@@ -185,6 +185,32 @@ def test_writer_refuses_a_symlink_that_leads_outside_and_a_path_written_twice(
         writer.write_text("papers/./a/index.html", "y")
     writer.abort()
     assert not (tmp_path / "escape.html").exists()
+
+
+def test_reserved_places_refuse_planted_links_and_files(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    try:
+        # Workers write pages into places the writer reserved, making each page's folder.
+        place = writer.reserve("papers/a/index.html")
+        write_reserved(writer.staging, str(place), b"page")
+        assert (writer.staging / "papers/a/index.html").read_bytes() == b"page"
+        # A link planted where a page's folder goes, leading out: refused, nothing written outside.
+        place = writer.reserve("papers/b/index.html")
+        (writer.staging / "papers/b").symlink_to(tmp_path)
+        with pytest.raises(BuildError, match="outside the output folder"):
+            write_reserved(writer.staging, str(place), b"x")
+        assert not (tmp_path / "index.html").exists()
+        # A link planted in a file's place is not followed.
+        place = writer.reserve("papers/c/index.html")
+        (writer.staging / "papers/c").mkdir()
+        (writer.staging / "papers/c/index.html").symlink_to(tmp_path / "target.html")
+        with pytest.raises(OSError):
+            write_reserved(writer.staging, str(place), b"x")
+        assert not (tmp_path / "target.html").exists()
+        with pytest.raises(BuildError, match="twice"):
+            writer.reserve("papers/a/index.html")
+    finally:
+        writer.abort()
 
 
 def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
