@@ -79,7 +79,7 @@ class Row:
     def search_seconds(self) -> float | None:
         """Median seconds the build spent on the search payload (papershelf's --timings)."""
         found = [
-            re.search(r"^timing: search postings and discovery ([\d.]+) s$", s.output, re.M)
+            re.search(r"^timing: discovery stage ([\d.]+) s$", s.output, re.M)
             for s in self.samples
         ]
         values = [float(match[1]) for match in found if match]

@@ -232,45 +232,12 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     from generator.explore import Explorer
     from generator.index import search_files, search_paths, search_postings
     from generator.produce import FileJob, Producer
-    from generator.publish import publish_jobs, publishing_notes, source_date_epoch
+    from generator.publish import feed_jobs, publishing_notes, site_file_jobs, source_date_epoch
     from generator.render import PAPERS_JSON_PATH, papers_json, site_pages
 
     # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
     build_date = source_date_epoch()
-    # Related papers, topics and the map are computed beside the search index.
-    stage_started = time.perf_counter()
-    discovery_job = start_discovery(corpus, config)
-    try:
-        postings = search_postings(corpus)
-        discovery = discovery_job.result()
-    finally:
-        discovery_job.cancel()
-    timings["search postings and discovery"] = time.perf_counter() - stage_started
-    warnings = corpus.warnings + discovery.topics.warnings
-    if options.strict and warnings:
-        raise StrictModeError(list(warnings))
-
-    explorer = Explorer(corpus, discovery, notes)
-    pages = [explorer.enrich(page) for page in site_pages(corpus, config)] + explorer.pages()
-    topics = [(topic.slug, topic.title) for topic in discovery.topics.topics]
-
-    def search_texts() -> list[str]:
-        # The document store names each paper's topics, so it is written once they are known.
-        found = search_files(corpus, postings, topics, discovery.topics.paper_topics)
-        return [text for _, text in found]
-
-    file_jobs = [
-        FileJob(tuple(search_paths(corpus, postings)), search_texts),
-        FileJob(
-            (PAPERS_JSON_PATH,),
-            lambda: [papers_json(corpus, config, explorer.papers_json_fields())],
-        ),
-        # Feeds, sitemap, robots.txt, CNAME.
-        *(
-            FileJob((path,), lambda make=make: [make()])
-            for path, make in publish_jobs(config, corpus, pages, build_date)
-        ),
-    ]
+    base_pages = site_pages(corpus, config)
     producer = Producer(
         options.templates_dir,
         config,
@@ -278,12 +245,67 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
         code,
         cache,
         options.jobs,
-        pages=pages,
-        file_jobs=file_jobs,
         dev_reload=options.dev_reload,
     )
     writer = SiteWriter(options.out_dir)
     try:
+        # Related papers, topics and the map are computed in a child process. Meanwhile this one
+        # builds the search postings, then writes what does not depend on the discovery: the
+        # feeds, the listing and collection pages.
+        stage_started = time.perf_counter()
+        discovery_job = start_discovery(corpus, config)
+        try:
+            postings = search_postings(corpus)
+            producer.add(
+                [
+                    FileJob((path,), lambda make=make: [make()])
+                    for path, make in feed_jobs(config, corpus, build_date)
+                ]
+                + [page for page in base_pages if not Explorer.enriches(page)]
+            )
+            producer.write_while(writer, busy=lambda: not discovery_job.ready())
+            discovery = discovery_job.result()
+        finally:
+            discovery_job.cancel()
+        timings["discovery stage"] = time.perf_counter() - stage_started
+        warnings = corpus.warnings + discovery.topics.warnings
+        if options.strict and warnings:
+            raise StrictModeError(list(warnings))
+
+        explorer = Explorer(corpus, discovery, notes)
+        pages: list = []  # every page in site order, for the sitemap
+        later = []  # the pages that waited for the discovery
+        for page in base_pages:
+            if Explorer.enriches(page):
+                page = explorer.enrich(page)
+                later.append(page)
+            pages.append(page)
+        discovery_pages = explorer.pages()
+        pages += discovery_pages
+        later += discovery_pages
+        topics = [(topic.slug, topic.title) for topic in discovery.topics.topics]
+
+        def search_texts() -> list[str]:
+            # The document store names each paper's topics, so it is written once they are known.
+            found = search_files(corpus, postings, topics, discovery.topics.paper_topics)
+            return [text for _, text in found]
+
+        producer.add(
+            [
+                # First: the search payload is the longest unit of all.
+                FileJob(tuple(search_paths(corpus, postings)), search_texts),
+                FileJob(
+                    (PAPERS_JSON_PATH,),
+                    lambda: [papers_json(corpus, config, explorer.papers_json_fields())],
+                ),
+            ]
+            + later
+            # The sitemap (listing every page in order), robots.txt, CNAME.
+            + [
+                FileJob((path,), lambda make=make: [make()])
+                for path, make in site_file_jobs(config, pages)
+            ]
+        )
         keys = producer.write_content(writer, progress)
         writer.copy_tree(STATIC_DIR, "static")
         writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)

@@ -106,6 +106,10 @@ class DiscoveryJob:
         self._process.start()
         sender.close()
 
+    def ready(self) -> bool:
+        """Whether ``result()`` would return without waiting."""
+        return self._result is not None or self._receiver.poll()
+
     def result(self) -> Discovery:
         """The discovery, once the child has sent it; its exception if it failed."""
         if self._result is not None:

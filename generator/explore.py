@@ -70,9 +70,18 @@ class Explorer:
             for r in self.discovery.related.get(paper.id, ())
         ]
 
+    @staticmethod
+    def enriches(page: Page) -> bool:
+        """Whether ``enrich`` adds to this page: the others can be rendered before discovery ends."""
+        return page.template == "paper.html" or (
+            page.template == "index.html" and page.context["pager"].number == 1
+        )
+
     def enrich(self, page: Page) -> Page:
         """The page with what discovery and notes add to it (paper pages and the first home page)."""
         extra: dict[str, Any] = {}
+        if not self.enriches(page):
+            return page
         if page.template == "paper.html":
             paper = page.context["paper"]
             extra = {
@@ -81,14 +90,12 @@ class Explorer:
                 "note": self.notes.papers.get(paper.slug),
                 "topic_colour": self.topic_colour,
             }
-        elif page.template == "index.html" and page.context["pager"].number == 1:
+        else:
             extra = {
                 "most_collected": most_collected(self.corpus),
                 "topics": self.discovery.topics.topics[:12],
                 "topic_colour": self.topic_colour,
             }
-        if not extra:
-            return page
         return dataclasses.replace(page, context={**page.context, **extra})
 
     def pages(self) -> list[Page]:

@@ -110,8 +110,11 @@ class Corpus:
 
 def normalise_title(title: str) -> str:
     """The identity of a paper: case, accents, punctuation and spacing do not matter."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    if title.isascii():  # nothing to decompose, no combining marks
+        text = title.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     # "+" and "#" carry meaning in titles ("C++", "C#"), other punctuation does not.
     return " ".join(re.sub(r"[^\w+#]+|_", " ", text).split())
 

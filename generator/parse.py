@@ -109,8 +109,10 @@ def decode_dump(data: bytes, source: str) -> tuple[str | None, Diagnostic | None
 def content_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield (line number, text) of every non-blank line, whitespace trimmed; CR, CRLF and BOM tolerated."""
     text = text.removeprefix("\ufeff")
+    # Neither class holds CR or LF, so the whole text is cleaned at once, not line by line.
+    text = _OTHER_CONTROL.sub("", _SPACING_CONTROL.sub(" ", text))
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        stripped = _OTHER_CONTROL.sub("", _SPACING_CONTROL.sub(" ", line)).strip()
+        stripped = line.strip()
         if stripped:
             yield number, stripped
 

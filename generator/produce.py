@@ -72,8 +72,11 @@ class FileJob:
 
 
 class Producer:
-    """Renders the pages of one corpus and writes them with ``papers.json`` and the search payload,
-    reusing from the previous site what it can."""
+    """Renders the pages of one corpus and writes them with the file jobs (``papers.json``, the
+    search payload, the feeds), reusing from the previous site what it can.
+
+    Units are added as they become known: ``write_while`` writes the first ones in this process while
+    the discovery stage still runs elsewhere, ``write_content`` all the others on workers."""
 
     def __init__(
         self,
@@ -84,8 +87,6 @@ class Producer:
         cache: BuildCache | None,
         jobs: int | None,
         *,
-        pages: list[Page],
-        file_jobs: list[FileJob] = (),
         dev_reload: bool = False,
     ):
         self.environment = make_environment(templates_dir, config, dev_reload=dev_reload)
@@ -93,17 +94,31 @@ class Producer:
         self.corpus = corpus
         self.cache = cache
         self.jobs = max(1, jobs if jobs is not None else os.cpu_count() or 1)
-        self.pages = pages
-        self.file_jobs = list(file_jobs)
-        self.page_count = len(self.pages)
+        self.units: list[Page | FileJob] = []
+        self._next = 0  # units before this one are written (or reused)
         self.rendered = 0
+        self.keys: dict[str, str] = {}  # each file's unit key, for the cache's manifest
         self._writer: SiteWriter | None = None  # set by write_content; workers close its lock
         # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
-        # the last one was written) and the search payload (where it was built, maybe beside them).
+        # the last one was written).
         self.timings: dict[str, float] = {}
         self._digests: dict[object, tuple[str, object]] = {}
         # Every output depends on the code and the config; every page on the collections as well.
         self.page_base = digest(code, repr(config), repr(dev_reload), repr(corpus.collections))
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page added so far, in order."""
+        return [unit for unit in self.units if isinstance(unit, Page)]
+
+    @property
+    def page_count(self) -> int:
+        """How many pages were added."""
+        return sum(isinstance(unit, Page) for unit in self.units)
+
+    def add(self, units: list[Page | FileJob]) -> None:
+        """Queue pages and file jobs, to be written in the order added."""
+        self.units += units
 
     def page_key(self, page: Page) -> str:
         """The key of one page: its path, template and context."""
@@ -157,69 +172,78 @@ class Producer:
         return render_page(self.environment, page, self.corpus).encode("utf-8")
 
     def make(self, number: int) -> list[bytes]:
-        """The bytes of unit ``number``'s files: a page's, or after the pages a file job's."""
-        if number < len(self.pages):
-            return [self.render(self.pages[number])]
-        texts = self.file_jobs[number - len(self.pages)].make()
-        return [text.encode("utf-8") for text in texts]
+        """The bytes of unit ``number``'s files."""
+        unit = self.units[number]
+        if isinstance(unit, Page):
+            return [self.render(unit)]
+        return [text.encode("utf-8") for text in unit.make()]
 
     def unit_paths(self, number: int) -> tuple[str, ...]:
         """The paths below the site root of unit ``number``'s files."""
-        if number < len(self.pages):
-            return (self.pages[number].path,)
-        return self.file_jobs[number - len(self.pages)].paths
+        unit = self.units[number]
+        return (unit.path,) if isinstance(unit, Page) else unit.paths
 
-    def _reuse(self, writer: SiteWriter, key: str, keys: dict[str, str]) -> bool:
-        paths = self.cache.reusable(key) if self.cache is not None else None
+    def _reused(self, writer: SiteWriter, number: int) -> bool:
+        """Link a page from the previous site if its key is unchanged; note the key either way.
+        File jobs are made afresh every time."""
+        unit = self.units[number]
+        if not isinstance(unit, Page):
+            self.keys.update(dict.fromkeys(unit.paths, ""))
+            return False
+        if self.cache is None:  # nothing to reuse, and no manifest to save the keys in
+            return False
+        key = self.page_key(unit)
+        self.keys[unit.path] = key
+        paths = self.cache.reusable(key)
         if paths is None:
             return False
         for path in paths:
             writer.link_file(self.cache.path_of(path), path)
-            keys[path] = key
+            self.keys[path] = key
         return True
+
+    def write_while(self, writer: SiteWriter, busy: Callable[[], bool]) -> None:
+        """Write the queued units one by one in this process for as long as ``busy()`` says the
+        process has nothing better to do (the discovery stage still runs beside it)."""
+        while self._next < len(self.units) and busy():
+            number = self._next
+            self._next += 1
+            if not self._reused(writer, number):
+                for path, data in zip(self.unit_paths(number), self.make(number), strict=True):
+                    writer.write_bytes(path, data)
+                self.rendered += len(self.unit_paths(number))
 
     def write_content(
         self, writer: SiteWriter, progress: Callable[[int, int], None] | None = None
     ) -> dict[str, str]:
-        """Write every page, papers.json and the search payload; returns each file's unit key.
-        ``progress(done, total)`` is called as pages are reused or written."""
-        keys: dict[str, str] = {}
+        """Write every unit not written yet; returns each file's unit key. ``progress(done,
+        total)`` is called as pages are reused or written."""
         self._writer = writer
+        total = self.page_count
+        done = sum(isinstance(unit, Page) for unit in self.units[: self._next])
         todo: list[int] = []
-        total = len(self.pages)
-        done = 0
-        for number, page in enumerate(self.pages):
-            if self.cache is None:  # nothing to reuse, and no manifest to save the keys in
-                todo.append(number)
-                continue
-            key = self.page_key(page)
-            if self._reuse(writer, key, keys):
+        for number in range(self._next, len(self.units)):
+            if self._reused(writer, number):
                 done += 1
             else:
                 todo.append(number)
-                keys[page.path] = key
+        self._next = len(self.units)
         if progress is not None and done:
             progress(done, total)
-        pages = len(self.pages)
-        # The file jobs first: one of them (the search payload) is the longest unit of all.
-        todo[:0] = range(pages, pages + len(self.file_jobs))
         started = last_page = time.perf_counter()
         for number in self._produce(todo, writer):
             self.rendered += len(self.unit_paths(number))
-            if number < pages:
+            if isinstance(self.units[number], Page):
                 done += 1
                 if progress is not None:
                     progress(done, total)
                 last_page = time.perf_counter()
         self.timings["pages"] = last_page - started
-        for job in self.file_jobs:
-            for path in job.paths:
-                keys[path] = ""  # made afresh every time, never reused
-        return keys
+        return self.keys
 
     def _produce(self, todo: list[int], writer: SiteWriter) -> Iterator[int]:
-        """Make and write every unit of ``todo``; yield each unit's number once it is written, in
-        order. Workers write the files themselves, into paths this process reserved in the writer
+        """Make and write every unit of ``todo``; yield each unit's number once it is written.
+        Workers write the files themselves, into paths this process reserved in the writer
         (so its checks hold), and send nothing back but that they are done."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
@@ -246,9 +270,8 @@ class Producer:
             # Each file job is a task of its own (the search payload is the longest of all); the
             # pages go in chunks. Chunks are reserved a few ahead of the workers and reported as
             # they finish, in whatever order.
-            pages = len(self.pages)
-            chunks: list[list[int]] = [[n] for n in todo if n >= pages]
-            page_numbers = [n for n in todo if n < pages]
+            chunks: list[list[int]] = [[n] for n in todo if isinstance(self.units[n], FileJob)]
+            page_numbers = [n for n in todo if isinstance(self.units[n], Page)]
             chunks += [
                 page_numbers[i : i + CHUNK_PAGES] for i in range(0, len(page_numbers), CHUNK_PAGES)
             ]

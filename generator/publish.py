@@ -183,8 +183,15 @@ def publish_files(
 def publish_jobs(
     config: SiteConfig, corpus: Corpus, pages: list[Page], build_date: dt.datetime | None
 ) -> list[tuple[str, Callable[[], str]]]:
-    """Every publishing file as (path below the site root, the function that makes its text), so
-    the feeds of a large corpus can be made side by side."""
+    """Every publishing file as (path below the site root, the function that makes its text)."""
+    return feed_jobs(config, corpus, build_date) + site_file_jobs(config, pages)
+
+
+def feed_jobs(
+    config: SiteConfig, corpus: Corpus, build_date: dt.datetime | None
+) -> list[tuple[str, Callable[[], str]]]:
+    """The Atom feeds, of the site and of each collection, as (path, the function that makes the
+    text): feeds of a large corpus take a while, and are made side by side with other work."""
     dates = paper_dates(corpus, build_date)
     jobs: list[tuple[str, Callable[[], str]]] = [
         (
@@ -222,6 +229,13 @@ def publish_jobs(
                 ),
             )
         )
+    return jobs
+
+
+def site_file_jobs(config: SiteConfig, pages: list[Page]) -> list[tuple[str, Callable[[], str]]]:
+    """The sitemap (which lists ``pages``), robots.txt and CNAME, as (path, the function that
+    makes the text)."""
+    jobs: list[tuple[str, Callable[[], str]]] = []
     if config.absolute_base:
         jobs.append((SITEMAP_PATH, functools.partial(sitemap, config, pages)))
     jobs.append(("robots.txt", functools.partial(robots_txt, config)))
