@@ -1,7 +1,5 @@
 """Allow ``python -m generator``."""
 
-import sys
+from generator.cli import console_main
 
-from generator.cli import main
-
-sys.exit(main())
+console_main()

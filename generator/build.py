@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -193,6 +194,13 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
 
     With the cache on, a build whose inputs are all unchanged leaves the site as it is, and a build
     whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
+    try:
+        return _build(options, progress)
+    finally:
+        gc.unfreeze()  # what the build froze is garbage once it returns
+
+
+def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildReport:
     started = time.perf_counter()
     config = load_site_config(options)
     check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
@@ -222,6 +230,9 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     notes = load_notes(options, config)
     corpus = load_corpus(options, config, notes)
     timings["read"] = time.perf_counter() - started - sum(timings.values())
+    # The corpus lives as long as the build: the collector need not scan its millions of objects
+    # again at every collection (it did, dozens of times, on a large corpus).
+    gc.freeze()
     if options.strict and corpus.warnings:
         raise StrictModeError(list(corpus.warnings))
     if not LUNR_JS.is_file():
