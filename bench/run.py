@@ -162,8 +162,8 @@ def measure(command: list[str], cwd: Path) -> Sample:
             polls = 0
             while not done.is_set():
                 peak = max(peak, _tree_rss(process.pid))
-                # Reading PSS walks every page table of the tree: every 20 ms it slowed a large
-                # build by a third, so it is read ten times less often.
+                # Reading PSS makes the kernel walk every page table of the tree: it is read ten
+                # times less often than RSS, to disturb a large build less.
                 if polls % PSS_EVERY == 0:
                     peak_pss = max(peak_pss, _tree_pss(process.pid))
                 polls += 1
