@@ -137,6 +137,13 @@ def test_header_dropdown_is_a_keyboard_combobox(page, site_server: str) -> None:
     page.keyboard.type("sparse autoencoders")
     options = page.locator("#header-search-listbox [role=option]")
     see_all = options.last
+    # Results for a beginning ("sp") may show while the rest is typed: wait for the whole query's.
+    page.wait_for_function(
+        """() => {
+            const link = document.querySelector("#header-search-listbox [role=option]:last-child a");
+            return link && new URL(link.href).searchParams.get("q") === "sparse autoencoders";
+        }"""
+    )
     see_all.filter(has_text="See all").wait_for()
     assert box.get_attribute("role") == "combobox"
     assert box.get_attribute("aria-expanded") == "true"
