@@ -4,11 +4,10 @@ The cache lives in ``.papershelf-cache/<output folder name>/`` beside the output
 holds a fingerprint of every input of the last build (seeds, config, templates, static files, lunr.js,
 papershelf's own code, library versions, options) and, for each file of that site, the key of the unit
 that produced it with the file's size and modification time. A rebuild whose fingerprint is unchanged
-and whose site is untouched leaves the site as it is. Otherwise each unit (a page, papers.json, the
-search payload) whose key is unchanged is hard-linked from the previous site, and only the rest is
-rendered. A key hashes everything its unit's output depends on (page keys hash the ``repr`` of the
-page context, so context values must show all their data in their repr, as dataclasses do); the
-tests compare cached, incremental and parallel builds with a clean serial build byte for byte.
+and whose site is untouched leaves the site as it is. Otherwise each page whose key is unchanged
+is hard-linked from the previous site, and only the rest is rendered (the other files are made
+afresh). A page's key hashes everything its output depends on: its path, template and context,
+records digested field by field and anything else by its ``repr``; the tests compare cached, incremental and parallel builds with a clean serial build byte for byte.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Produce stage: run the render and index stages over the corpus, reusing and parallelising.
 
-The site's content is cut into units: one per page, ``papers.json`` and the search payload. Each unit
-has a key, a hash of everything its output depends on; a unit whose key the previous build also had
-is hard-linked from the previous site, and the others are produced, on worker processes when there
-are several CPUs. Workers are forked, so they share the corpus and the compiled templates without
-copying them; they return bytes, and this process writes every file itself through the SiteWriter, so
-the writer's checks hold and the output does not depend on which worker finished first.
+The site's content is cut into units: one per page, and file jobs (``papers.json``, the search
+payload, the feeds, the sitemap). A page has a key, a hash of everything its output depends on; a
+page whose key the previous build also had is hard-linked from the previous site. The other units
+are made on worker processes when there are several CPUs. Workers are forked, so they share the
+corpus and the compiled templates without copying them; this process reserves every file's place
+in the SiteWriter (so the writer's checks hold) and the workers write into those places, so the
+output does not depend on which worker finished first.
 """
 
 from __future__ import annotations
@@ -202,6 +203,11 @@ class Producer:
             self.keys[path] = key
         return True
 
+    def _write_here(self, writer: SiteWriter, number: int) -> None:
+        """Make unit ``number`` and write its files from this process."""
+        for path, data in zip(self.unit_paths(number), self.make(number), strict=True):
+            writer.write_bytes(path, data)
+
     def write_while(self, writer: SiteWriter, busy: Callable[[], bool]) -> None:
         """Write the queued units one by one in this process for as long as ``busy()`` says the
         process has nothing better to do (the discovery stage still runs beside it)."""
@@ -209,8 +215,7 @@ class Producer:
             number = self._next
             self._next += 1
             if not self._reused(writer, number):
-                for path, data in zip(self.unit_paths(number), self.make(number), strict=True):
-                    writer.write_bytes(path, data)
+                self._write_here(writer, number)
                 self.rendered += len(self.unit_paths(number))
 
     def write_content(
@@ -248,8 +253,7 @@ class Producer:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
             for number in todo:
-                for path, data in zip(self.unit_paths(number), self.make(number), strict=True):
-                    writer.write_bytes(path, data)
+                self._write_here(writer, number)
                 yield number
             return
         global _shared
