@@ -7,7 +7,8 @@ that produced it with the file's size and modification time. A rebuild whose fin
 and whose site is untouched leaves the site as it is. Otherwise each page whose key is unchanged
 is hard-linked from the previous site, and only the rest is rendered (the other files are made
 afresh). A page's key hashes everything its output depends on: its path, template and context,
-records digested field by field and anything else by its ``repr``; the tests compare cached, incremental and parallel builds with a clean serial build byte for byte.
+records digested field by field and anything else by its ``repr``; the tests compare cached,
+incremental and parallel builds with a clean serial build byte for byte.
 """
 
 from __future__ import annotations
