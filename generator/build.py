@@ -268,10 +268,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         try:
             postings = search_postings(corpus)
             producer.add(
-                [
-                    FileJob((path,), lambda make=make: [make()])
-                    for path, make in feed_jobs(config, corpus, build_date)
-                ]
+                [FileJob.one_file(*job) for job in feed_jobs(config, corpus, build_date)]
                 + [page for page in base_pages if not Explorer.enriches(page)]
             )
             producer.write_while(writer, busy=lambda: not discovery_job.ready())
@@ -312,10 +309,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             ]
             + later
             # The sitemap (listing every page in order), robots.txt, CNAME.
-            + [
-                FileJob((path,), lambda make=make: [make()])
-                for path, make in site_file_jobs(config, pages)
-            ]
+            + [FileJob.one_file(*job) for job in site_file_jobs(config, pages)]
         )
         keys = producer.write_content(writer, progress)
         writer.copy_tree(STATIC_DIR, "static")

@@ -71,6 +71,11 @@ class FileJob:
     paths: tuple[str, ...]
     make: Callable[[], list[str]]
 
+    @classmethod
+    def one_file(cls, path: str, make: Callable[[], str]) -> FileJob:
+        """The job of a single file whose text ``make()`` returns."""
+        return cls((path,), lambda: [make()])
+
 
 class Producer:
     """Renders the pages of one corpus and writes them with the file jobs (``papers.json``, the

@@ -14,7 +14,7 @@ import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 
 from generator.config import SiteConfig
 from generator.errors import BuildError
@@ -23,7 +23,6 @@ from generator.render import Page, page_target, relative_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SITE_FEED_PATH = "feed.xml"
 SITEMAP_PATH = "sitemap.xml"
 # The date of an entry nothing dates: the Unix epoch, so that builds stay byte-identical.
@@ -172,64 +171,31 @@ def robots_txt(config: SiteConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def publish_files(
-    config: SiteConfig, corpus: Corpus, pages: list[Page], build_date: dt.datetime | None
-) -> Iterator[tuple[str, str]]:
-    """Every publishing file as (path below the site root, text)."""
-    for path, make in publish_jobs(config, corpus, pages, build_date):
-        yield path, make()
-
-
-def publish_jobs(
-    config: SiteConfig, corpus: Corpus, pages: list[Page], build_date: dt.datetime | None
-) -> list[tuple[str, Callable[[], str]]]:
-    """Every publishing file as (path below the site root, the function that makes its text)."""
-    return feed_jobs(config, corpus, build_date) + site_file_jobs(config, pages)
-
-
 def feed_jobs(
     config: SiteConfig, corpus: Corpus, build_date: dt.datetime | None
 ) -> list[tuple[str, Callable[[], str]]]:
     """The Atom feeds, of the site and of each collection, as (path, the function that makes the
     text): feeds of a large corpus take a while, and are made side by side with other work."""
     dates = paper_dates(corpus, build_date)
-    jobs: list[tuple[str, Callable[[], str]]] = [
+    # (feed path, title, page it belongs to, papers): the site's, then each collection's.
+    feeds = [(SITE_FEED_PATH, config.title, "", list(corpus.papers))] + [
         (
-            SITE_FEED_PATH,
+            collection_feed_path(collection),
+            f"{config.title}: {collection.title}",
+            collection.url_path,
+            [corpus.paper(pid) for pid in collection.paper_ids],
+        )
+        for collection in corpus.collections
+    ]
+    return [
+        (
+            path,
             functools.partial(
-                atom_feed,
-                config,
-                corpus,
-                SITE_FEED_PATH,
-                config.title,
-                "",
-                list(corpus.papers),
-                dates,
-                build_date,
+                atom_feed, config, corpus, path, title, target, papers, dates, build_date
             ),
         )
+        for path, title, target, papers in feeds
     ]
-    for collection in corpus.collections:
-        path = collection_feed_path(collection)
-        papers = [corpus.paper(pid) for pid in collection.paper_ids]
-        title = f"{config.title}: {collection.title}"
-        jobs.append(
-            (
-                path,
-                functools.partial(
-                    atom_feed,
-                    config,
-                    corpus,
-                    path,
-                    title,
-                    collection.url_path,
-                    papers,
-                    dates,
-                    build_date,
-                ),
-            )
-        )
-    return jobs
 
 
 def site_file_jobs(config: SiteConfig, pages: list[Page]) -> list[tuple[str, Callable[[], str]]]:
