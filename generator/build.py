@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -293,10 +293,10 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         later += discovery_pages
         topics = [(topic.slug, topic.title) for topic in discovery.topics.topics]
 
-        def search_texts() -> list[str]:
+        def search_texts() -> Iterator[str]:
             # The document store names each paper's topics, so it is written once they are known.
             found = search_files(corpus, postings, topics, discovery.topics.paper_topics)
-            return [text for _, text in found]
+            return (text for _, text in found)
 
         producer.add(
             [

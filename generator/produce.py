@@ -14,16 +14,18 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import functools
 import gc
-import inspect
+import hashlib
 import multiprocessing
 import os
 import queue
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import MethodType
 
 from jinja2 import TemplateError
 
@@ -32,11 +34,19 @@ from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.model import Corpus
 from generator.render import Page, make_environment, render_page
-from generator.write import SiteWriter, write_reserved
+from generator.write import SiteWriter, link_reserved, write_reserved
 
+# A unit's files: (path below the site root, the place reserved for it in the staging folder).
+Places = list[tuple[str, str]]
+# What became of a unit: its page key (None for a file job, or without a cache) and whether its
+# files were made afresh (False: linked from the previous site).
+Produced = tuple[str | None, bool]
 CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
 MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
+# Digests of shared context values remembered at once: bounds what a worker holds on a large site.
+DIGEST_CACHE_SIZE = 200_000
+_SCALARS = frozenset([str, int, float, bool, type(None)])
 
 # What forked workers read: set by the parent just before the pool forks.
 _shared: Producer | None = None
@@ -52,24 +62,21 @@ def _worker_start(lock_fd: int | None) -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _make_chunk(staging: Path, tasks: list[tuple[int, list[tuple[str, str]]]]) -> None:
-    """Make the units of one chunk and write each file to the place the parent reserved for it."""
+def _make_chunk(staging: Path, tasks: list[tuple[int, Places]]) -> list[tuple[int, Produced]]:
+    """Make (or reuse) the units of one chunk into the places the parent reserved for them; returns
+    what became of each unit, by number."""
     producer = _shared
-    for number, places in tasks:
-        for (rel_path, target), data in zip(places, producer.make(number), strict=True):
-            try:
-                write_reserved(staging, target, data)
-            except OSError as exc:
-                raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
+    return [(number, producer.produce(staging, number, places)) for number, places in tasks]
 
 
 @dataclass(frozen=True)
 class FileJob:
     """Files made afresh on every build (papers.json, the search payload, the feeds), on the
-    workers beside the pages: their paths, and the function that makes their texts in that order."""
+    workers beside the pages: their paths, and the function that makes their texts in that order
+    (each text is written before the next is made, so a large payload is never held whole)."""
 
     paths: tuple[str, ...]
-    make: Callable[[], list[str]]
+    make: Callable[[], Iterable[str]]
 
     @classmethod
     def one_file(cls, path: str, make: Callable[[], str]) -> FileJob:
@@ -108,7 +115,7 @@ class Producer:
         # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
         # the last one was written).
         self.timings: dict[str, float] = {}
-        self._digests: dict[object, tuple[str, object]] = {}
+        self._digests: dict[object, tuple[bytes, object]] = {}
         # Every output depends on the code and the config; every page on the collections as well.
         self.page_base = digest(code, repr(config), repr(dev_reload), repr(corpus.collections))
 
@@ -127,48 +134,64 @@ class Producer:
         self.units += units
 
     def page_key(self, page: Page) -> str:
-        """The key of one page: its path, template and context."""
-        values = [
-            f"{name}={self._value_digest(page.context[name])}" for name in sorted(page.context)
-        ]
-        return digest(self.page_base, page.path, page.template, *values)
+        """The key of one page: a hash of its path, template and context."""
+        encoded: list[bytes] = []
+        for text in (self.page_base, page.path, page.template):
+            _atom(encoded, text.encode())
+        for name in sorted(page.context):
+            _atom(encoded, name.encode())
+            self._encode(page.context[name], encoded)
+        return hashlib.sha256(b"".join(encoded)).hexdigest()
 
-    def _value_digest(self, value: object) -> str:
-        """The digest of one context value, built from its parts: a record (a frozen dataclass), a
-        tuple or a bound method is digested once per object, since pages share them (a topic with
-        thousands of paper ids is on every page of its papers); lists and dicts are made per page
-        but hold shared records. Anything else is digested by its repr."""
-        if inspect.ismethod(value):  # a new object at each access: key it by owner and function
+    def _encode(self, value: object, encoded: list[bytes]) -> None:
+        """Append an unambiguous encoding of one context value: scalars by type and repr, lists
+        and dicts item by item (they are made per page), anything else by its digest, which is
+        computed once per object since pages share them (a topic with thousands of paper ids is
+        on every page of its papers)."""
+        kind = type(value)
+        if kind in _SCALARS:  # exact types: a subclass (a Markup, an enum) goes by its digest
+            encoded += [b"v", kind.__name__.encode(), b"\0"]
+            _atom(encoded, repr(value).encode())
+        elif kind is list:
+            encoded += [b"l", len(value).to_bytes(8, "big")]
+            for item in value:
+                self._encode(item, encoded)
+        elif kind is dict:
+            encoded += [b"d", len(value).to_bytes(8, "big")]
+            for name, item in sorted(value.items()):
+                _atom(encoded, repr(name).encode())
+                self._encode(item, encoded)
+        else:
+            encoded += [b"h", self._digest(value)]
+
+    def _digest(self, value: object) -> bytes:
+        """The SHA-256 of a shared value's parts: a record (a frozen dataclass) field by field, a
+        tuple item by item, anything else by its repr."""
+        kind = type(value)
+        if kind is MethodType:  # a new object at each access: key it by owner and function
             key: object = ("method", id(value.__self__), value.__func__)
-        elif isinstance(value, (str, int, float, bool, type(None))):
-            return digest(type(value).__name__, repr(value))
         else:
             key = id(value)
         found = self._digests.get(key)
         if found is not None:
             return found[0]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts = [type(value).__qualname__]
-            for item in dataclasses.fields(value):
-                if not item.compare:  # not part of what the value is (timings, caches)
-                    continue
-                parts += [item.name, self._value_digest(getattr(value, item.name))]
-            result = digest(*parts)
-        elif isinstance(value, (tuple, list)):
-            result = digest(type(value).__name__, *map(self._value_digest, value))
-        elif isinstance(value, dict):
-            result = digest(
-                "dict",
-                *(
-                    part
-                    for k, v in sorted(value.items())
-                    for part in (repr(k), self._value_digest(v))
-                ),
-            )
+        encoded: list[bytes] = [kind.__qualname__.encode(), b"\0"]
+        fields = _compared_fields(kind)
+        if fields is not None:
+            encoded.append(b"c")
+            for name in fields:
+                _atom(encoded, name.encode())
+                self._encode(getattr(value, name), encoded)
+        elif isinstance(value, tuple):
+            encoded += [b"t", len(value).to_bytes(8, "big")]
+            for item in value:
+                self._encode(item, encoded)
         else:
-            result = digest(type(value).__qualname__, repr(value))
-        if isinstance(value, (list, dict)):
-            return result  # mutable and made per page: its id may be reused by the next page's
+            encoded.append(b"r")
+            _atom(encoded, repr(value).encode())
+        result = hashlib.sha256(b"".join(encoded)).digest()
+        if len(self._digests) >= DIGEST_CACHE_SIZE:
+            self._digests.clear()  # safe: a dropped entry is computed again when met
         # The value is kept alive with its digest, so its id cannot be reused by another.
         self._digests[key] = (result, value)
         return result
@@ -177,41 +200,48 @@ class Producer:
         """One page as the bytes of its file."""
         return render_page(self.environment, page, self.corpus).encode("utf-8")
 
-    def make(self, number: int) -> list[bytes]:
-        """The bytes of unit ``number``'s files."""
+    def make(self, number: int) -> Iterator[bytes]:
+        """The bytes of unit ``number``'s files, one file at a time."""
         unit = self.units[number]
         if isinstance(unit, Page):
-            return [self.render(unit)]
-        return [text.encode("utf-8") for text in unit.make()]
+            yield self.render(unit)
+        else:
+            for text in unit.make():
+                yield text.encode("utf-8")
 
     def unit_paths(self, number: int) -> tuple[str, ...]:
         """The paths below the site root of unit ``number``'s files."""
         unit = self.units[number]
         return (unit.path,) if isinstance(unit, Page) else unit.paths
 
-    def _reused(self, writer: SiteWriter, number: int) -> bool:
-        """Link a page from the previous site if its key is unchanged; note the key either way.
-        File jobs are made afresh every time."""
+    def produce(self, staging: Path, number: int, places: Places) -> Produced:
+        """Write unit ``number``'s files into the places reserved for them: a page whose key the
+        previous build also had is linked from the previous site, anything else is made afresh."""
         unit = self.units[number]
-        if not isinstance(unit, Page):
-            self.keys.update(dict.fromkeys(unit.paths, ""))
-            return False
-        if self.cache is None:  # nothing to reuse, and no manifest to save the keys in
-            return False
-        key = self.page_key(unit)
-        self.keys[unit.path] = key
-        paths = self.cache.reusable(key)
-        if paths is None:
-            return False
-        for path in paths:
-            writer.link_file(self.cache.path_of(path), path)
-            self.keys[path] = key
-        return True
+        key = self.page_key(unit) if self.cache is not None and isinstance(unit, Page) else None
+        previous = self.cache.reusable(key) if key is not None else None
+        try:
+            if previous is not None:
+                ((_, target),) = places
+                link_reserved(staging, target, self.cache.path_of(unit.path))
+            else:
+                for (_, target), data in zip(places, self.make(number), strict=True):
+                    write_reserved(staging, target, data)
+        except OSError as exc:
+            raise BuildError(f"cannot write {places[0][0]}: {exc.strerror or exc}") from None
+        return key, previous is None
 
-    def _write_here(self, writer: SiteWriter, number: int) -> None:
-        """Make unit ``number`` and write its files from this process."""
-        for path, data in zip(self.unit_paths(number), self.make(number), strict=True):
-            writer.write_bytes(path, data)
+    def _reserve(self, writer: SiteWriter, number: int) -> Places:
+        """Reserve the places of unit ``number``'s files in the writer (which checks each path)."""
+        return [(path, str(writer.reserve(path))) for path in self.unit_paths(number)]
+
+    def _done(self, number: int, produced: Produced) -> None:
+        """Note what became of unit ``number``: its files' keys, and whether they were made afresh."""
+        key, afresh = produced
+        paths = self.unit_paths(number)
+        self.keys.update(dict.fromkeys(paths, key or ""))  # "": a file job, made every time
+        if afresh:
+            self.rendered += len(paths)
 
     def write_while(self, writer: SiteWriter, busy: Callable[[], bool]) -> None:
         """Write the queued units one by one in this process for as long as ``busy()`` says the
@@ -219,9 +249,7 @@ class Producer:
         while self._next < len(self.units) and busy():
             number = self._next
             self._next += 1
-            if not self._reused(writer, number):
-                self._write_here(writer, number)
-                self.rendered += len(self.unit_paths(number))
+            self._done(number, self.produce(writer.staging, number, self._reserve(writer, number)))
 
     def write_content(
         self, writer: SiteWriter, progress: Callable[[int, int], None] | None = None
@@ -231,18 +259,11 @@ class Producer:
         self._writer = writer
         total = self.page_count
         done = sum(isinstance(unit, Page) for unit in self.units[: self._next])
-        todo: list[int] = []
-        for number in range(self._next, len(self.units)):
-            if self._reused(writer, number):
-                done += 1
-            else:
-                todo.append(number)
+        todo = list(range(self._next, len(self.units)))
         self._next = len(self.units)
-        if progress is not None and done:
-            progress(done, total)
         started = last_page = time.perf_counter()
-        for number in self._produce(todo, writer):
-            self.rendered += len(self.unit_paths(number))
+        for number, produced in self._produce(todo, writer):
+            self._done(number, produced)
             if isinstance(self.units[number], Page):
                 done += 1
                 if progress is not None:
@@ -251,15 +272,14 @@ class Producer:
         self.timings["pages"] = last_page - started
         return self.keys
 
-    def _produce(self, todo: list[int], writer: SiteWriter) -> Iterator[int]:
-        """Make and write every unit of ``todo``; yield each unit's number once it is written.
-        Workers write the files themselves, into paths this process reserved in the writer
-        (so its checks hold), and send nothing back but that they are done."""
+    def _produce(self, todo: list[int], writer: SiteWriter) -> Iterator[tuple[int, Produced]]:
+        """Make (or reuse) and write every unit of ``todo``; yield each unit's number and what
+        became of it once it is written. Workers write the files themselves, into paths this
+        process reserved in the writer (so its checks hold), and send back only the pages' keys."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
             for number in todo:
-                self._write_here(writer, number)
-                yield number
+                yield number, self.produce(writer.staging, number, self._reserve(writer, number))
             return
         global _shared
         # Compile every template once here, so the workers inherit them instead of each compiling.
@@ -287,24 +307,21 @@ class Producer:
             finished: queue.SimpleQueue = queue.SimpleQueue()
             outstanding = 0
 
-            def take() -> list[int]:
+            def take() -> list[tuple[int, Produced]]:
                 nonlocal outstanding
-                done_chunk, error = finished.get()
+                results, error = finished.get()
                 outstanding -= 1
                 if error is not None:
                     raise error
-                return done_chunk
+                return results
 
             for chunk in chunks:
-                tasks = [
-                    (n, [(path, str(writer.reserve(path))) for path in self.unit_paths(n)])
-                    for n in chunk
-                ]
+                tasks = [(n, self._reserve(writer, n)) for n in chunk]
                 pool.apply_async(
                     _make_chunk,
                     (writer.staging, tasks),
-                    callback=lambda _, chunk=chunk: finished.put((chunk, None)),
-                    error_callback=lambda error, chunk=chunk: finished.put((chunk, error)),
+                    callback=lambda results: finished.put((results, None)),
+                    error_callback=lambda error: finished.put(([], error)),
                 )
                 outstanding += 1
                 while outstanding > 3 * workers or (outstanding and not finished.empty()):
@@ -317,3 +334,17 @@ class Producer:
             pool.join()
             gc.unfreeze()
             _shared = None
+
+
+def _atom(encoded: list[bytes], data: bytes) -> None:
+    """Append bytes with their length before them, so no two sequences of atoms run together."""
+    encoded += [len(data).to_bytes(8, "big"), data]
+
+
+@functools.cache
+def _compared_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields that make up what a dataclass's value is (not its timings or caches); None for
+    a type that is not a dataclass."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(item.name for item in dataclasses.fields(kind) if item.compare)

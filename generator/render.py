@@ -234,6 +234,8 @@ def make_environment(
     environment.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
     environment.globals["dev_reload"] = dev_reload
     environment.globals["scholarly_article"] = lambda paper: scholarly_article(paper, config)
+    # Made from the paper as the page renders: a page's cache key then need not digest them.
+    environment.globals["lookup_links"] = lookup_links
     environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     environment.filters["markdown"] = render_markdown
     return environment
@@ -266,7 +268,6 @@ def paper_page(paper: Paper, corpus: Corpus) -> Page:
         context={
             "paper": paper,
             "paper_collections": [corpus.collection(cid) for cid in paper.collections],
-            "lookup_links": lookup_links(paper),
         },
     )
 

@@ -241,18 +241,6 @@ class SiteWriter:
         """Write a binary file at ``rel_path`` below the site root."""
         self._guarded(rel_path, lambda target: target.write_bytes(data))
 
-    def link_file(self, source: Path, rel_path: str) -> None:
-        """Put an unchanged file of the previous site into this one: a hard link, or a copy where
-        the file system cannot link."""
-
-        def link(target: Path) -> None:
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
-
-        self._guarded(rel_path, link)
-
     def copy_file(self, source: Path, rel_path: str) -> None:
         """Copy one file into the site."""
         self._guarded(rel_path, lambda target: shutil.copyfile(source, target))
@@ -300,9 +288,8 @@ class SiteWriter:
             self._lock = None
 
 
-def write_reserved(staging: Path, target: str, data: bytes) -> None:
-    """Write a file at a place ``SiteWriter.reserve`` gave out, making its folder; refuses a folder
-    that leads out of the staging folder and anything already in the file's place."""
+def _reserved_folder(staging: Path, target: str) -> None:
+    """Make the folder of a reserved file; refuse one that leads out of the staging folder."""
     folder = os.path.dirname(target)
     try:
         os.mkdir(folder)  # inside its checked parent: inside the site
@@ -312,9 +299,28 @@ def write_reserved(staging: Path, target: str, data: bytes) -> None:
                 f"refusing to write {os.path.relpath(target, staging)!r}: "
                 "it is outside the output folder"
             ) from None
+
+
+def write_reserved(staging: Path, target: str, data: bytes) -> None:
+    """Write a file at a place ``SiteWriter.reserve`` gave out, making its folder; refuses a folder
+    that leads out of the staging folder and anything already in the file's place."""
+    _reserved_folder(staging, target)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with open(descriptor, "wb") as file:
         file.write(data)
+
+
+def link_reserved(staging: Path, target: str, source: Path) -> None:
+    """Put an unchanged file of the previous site at a reserved place: a hard link, or a copy where
+    the file system cannot link (``os.link`` never follows a link in the target's place)."""
+    _reserved_folder(staging, target)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise  # something is in the file's place: it is never replaced
+    except OSError:  # a file system without hard links
+        with open(source, "rb") as original:
+            write_reserved(staging, target, original.read())
 
 
 def _parse_hook(value: str) -> tuple[str, int] | None:
