@@ -302,9 +302,9 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             [
                 # First: the search payload is the longest unit of all.
                 FileJob(tuple(search_paths(corpus, postings)), search_texts),
-                FileJob(
-                    (PAPERS_JSON_PATH,),
-                    lambda: [papers_json(corpus, config, explorer.papers_json_fields())],
+                FileJob.one_file(
+                    PAPERS_JSON_PATH,
+                    lambda: papers_json(corpus, config, explorer.papers_json_fields()),
                 ),
             ]
             + later

@@ -22,6 +22,7 @@ import os
 import queue
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +45,9 @@ Produced = tuple[str | None, bool]
 CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
 MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
-# Digests of shared context values remembered at once: bounds what a worker holds on a large site.
-DIGEST_CACHE_SIZE = 200_000
+# Digests of shared context values in one generation of the cache (two are kept): bounds what a
+# worker holds on a large site, while the values every page shares stay in it.
+DIGEST_CACHE_SIZE = 32_768
 _SCALARS = frozenset([str, int, float, bool, type(None)])
 
 # What forked workers read: set by the parent just before the pool forks.
@@ -69,6 +71,10 @@ def _make_chunk(staging: Path, tasks: list[tuple[int, Places]]) -> list[tuple[in
     return [(number, producer.produce(staging, number, places)) for number, places in tasks]
 
 
+# A file's text: whole, or as parts written one after another (a large file is never held whole).
+Text = str | Iterable[str]
+
+
 @dataclass(frozen=True)
 class FileJob:
     """Files made afresh on every build (papers.json, the search payload, the feeds), on the
@@ -76,10 +82,10 @@ class FileJob:
     (each text is written before the next is made, so a large payload is never held whole)."""
 
     paths: tuple[str, ...]
-    make: Callable[[], Iterable[str]]
+    make: Callable[[], Iterable[Text]]
 
     @classmethod
-    def one_file(cls, path: str, make: Callable[[], str]) -> FileJob:
+    def one_file(cls, path: str, make: Callable[[], Text]) -> FileJob:
         """The job of a single file whose text ``make()`` returns."""
         return cls((path,), lambda: [make()])
 
@@ -115,7 +121,10 @@ class Producer:
         # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
         # the last one was written).
         self.timings: dict[str, float] = {}
+        # By id (a value is kept alive with its digest, so its id cannot be reused by another):
+        # the current generation, and the one before it, whose entries move up when met again.
         self._digests: dict[object, tuple[bytes, object]] = {}
+        self._older_digests: dict[object, tuple[bytes, object]] = {}
         # Every output depends on the code and the config; every page on the collections as well.
         self.page_base = digest(code, repr(config), repr(dev_reload), repr(corpus.collections))
 
@@ -173,6 +182,8 @@ class Producer:
         else:
             key = id(value)
         found = self._digests.get(key)
+        if found is None and (found := self._older_digests.get(key)) is not None:
+            self._digests[key] = found
         if found is not None:
             return found[0]
         encoded: list[bytes] = [kind.__qualname__.encode(), b"\0"]
@@ -191,8 +202,9 @@ class Producer:
             _atom(encoded, repr(value).encode())
         result = hashlib.sha256(b"".join(encoded)).digest()
         if len(self._digests) >= DIGEST_CACHE_SIZE:
-            self._digests.clear()  # safe: a dropped entry is computed again when met
-        # The value is kept alive with its digest, so its id cannot be reused by another.
+            # A new generation; what the older one held and nobody met again is dropped (and
+            # computed again if it is met after all).
+            self._older_digests, self._digests = self._digests, {}
         self._digests[key] = (result, value)
         return result
 
@@ -200,14 +212,15 @@ class Producer:
         """One page as the bytes of its file."""
         return render_page(self.environment, page, self.corpus).encode("utf-8")
 
-    def make(self, number: int) -> Iterator[bytes]:
-        """The bytes of unit ``number``'s files, one file at a time."""
+    def make(self, number: int) -> Iterator[Iterable[bytes]]:
+        """The bytes of unit ``number``'s files, one file at a time, each in one or more parts."""
         unit = self.units[number]
         if isinstance(unit, Page):
-            yield self.render(unit)
+            yield (self.render(unit),)
         else:
             for text in unit.make():
-                yield text.encode("utf-8")
+                parts = (text,) if isinstance(text, str) else text
+                yield (part.encode("utf-8") for part in parts)
 
     def unit_paths(self, number: int) -> tuple[str, ...]:
         """The paths below the site root of unit ``number``'s files."""
@@ -274,8 +287,13 @@ class Producer:
 
     def _produce(self, todo: list[int], writer: SiteWriter) -> Iterator[tuple[int, Produced]]:
         """Make (or reuse) and write every unit of ``todo``; yield each unit's number and what
-        became of it once it is written. Workers write the files themselves, into paths this
-        process reserved in the writer (so its checks hold), and send back only the pages' keys."""
+        became of it once it is written.
+
+        With ``jobs`` processes, this one is the last of them: it hands chunks of units to
+        ``jobs - 1`` forked workers and makes chunks itself between handing them out, rather than
+        wait (one process fewer holding its own copy of what it touches). Workers write the files
+        themselves, into paths this process reserved in the writer (so its checks hold), and send
+        back only the pages' keys."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
             for number in todo:
@@ -293,17 +311,20 @@ class Producer:
         gc.freeze()
         context = multiprocessing.get_context(method)
         lock_fd = getattr(self._writer, "_lock", None)
-        workers = min(self.jobs, len(todo))
+        workers = min(self.jobs, len(todo)) - 1
         pool = context.Pool(workers, _worker_start, (lock_fd,))
         try:
-            # Each file job is a task of its own (the search payload is the longest of all); the
-            # pages go in chunks. Chunks are reserved a few ahead of the workers and reported as
-            # they finish, in whatever order.
-            chunks: list[list[int]] = [[n] for n in todo if isinstance(self.units[n], FileJob)]
+            # Each file job is a chunk of its own (the search payload is the longest of all, and
+            # goes first to a worker); the pages go in chunks. The workers take chunks from the
+            # front, a few ahead, and report them as they finish; this process takes chunks from
+            # the back whenever the workers have enough in hand.
+            chunks: deque[list[int]] = deque(
+                [n] for n in todo if isinstance(self.units[n], FileJob)
+            )
             page_numbers = [n for n in todo if isinstance(self.units[n], Page)]
-            chunks += [
+            chunks += (
                 page_numbers[i : i + CHUNK_PAGES] for i in range(0, len(page_numbers), CHUNK_PAGES)
-            ]
+            )
             finished: queue.SimpleQueue = queue.SimpleQueue()
             outstanding = 0
 
@@ -315,19 +336,24 @@ class Producer:
                     raise error
                 return results
 
-            for chunk in chunks:
-                tasks = [(n, self._reserve(writer, n)) for n in chunk]
-                pool.apply_async(
-                    _make_chunk,
-                    (writer.staging, tasks),
-                    callback=lambda results: finished.put((results, None)),
-                    error_callback=lambda error: finished.put(([], error)),
-                )
-                outstanding += 1
-                while outstanding > 3 * workers or (outstanding and not finished.empty()):
+            while chunks or outstanding:
+                while chunks and outstanding < 2 * workers:
+                    tasks = [(n, self._reserve(writer, n)) for n in chunks.popleft()]
+                    pool.apply_async(
+                        _make_chunk,
+                        (writer.staging, tasks),
+                        callback=lambda results: finished.put((results, None)),
+                        error_callback=lambda error: finished.put(([], error)),
+                    )
+                    outstanding += 1
+                while outstanding and not finished.empty():
                     yield from take()
-            while outstanding:
-                yield from take()
+                if chunks:
+                    for number in chunks.pop():
+                        places = self._reserve(writer, number)
+                        yield number, self.produce(writer.staging, number, places)
+                elif outstanding:
+                    yield from take()
             pool.close()
         finally:
             pool.terminate()

@@ -14,7 +14,7 @@ import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from generator.config import SiteConfig
 from generator.errors import BuildError
@@ -95,9 +95,10 @@ def atom_feed(
     papers: list[Paper],
     dates: dict[str, dt.datetime],
     build_date: dt.datetime | None,
-) -> str:
-    """An Atom feed of ``papers``, newest first; links are absolute when the base URL is a full
-    URL, else relative to the feed (Atom resolves them against the feed's own address)."""
+) -> Iterator[str]:
+    """An Atom feed of ``papers``, newest first, as parts of its text (a feed of a large corpus is
+    written as it is made, never held whole); links are absolute when the base URL is a full URL,
+    else relative to the feed (Atom resolves them against the feed's own address)."""
 
     def link(target: str) -> str:
         if config.absolute_base:
@@ -122,9 +123,10 @@ def atom_feed(
         f' <link rel="self" type="application/atom+xml" href={_attribute(link(feed_path))} />',
         f' <link rel="alternate" type="text/html" href={_attribute(link(html_target))} />',
     ]
+    yield "\n".join(lines) + "\n"
     for paper in ordered:
         summary = paper.abstract or "The dump listing this paper carried no abstract."
-        lines += [
+        lines = [
             " <entry>",
             f"  <id>{_urn(f'papershelf:paper:{paper.id}')}</id>",
             f'  <title type="text">{_escape(paper.title)}</title>',
@@ -137,8 +139,8 @@ def atom_feed(
             f'  <summary type="text">{_escape(summary)}</summary>',
             " </entry>",
         ]
-    lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+        yield "\n".join(lines) + "\n"
+    yield "</feed>\n"
 
 
 def _escape(text: str) -> str:
@@ -173,9 +175,9 @@ def robots_txt(config: SiteConfig) -> str:
 
 def feed_jobs(
     config: SiteConfig, corpus: Corpus, build_date: dt.datetime | None
-) -> list[tuple[str, Callable[[], str]]]:
+) -> list[tuple[str, Callable[[], Iterator[str]]]]:
     """The Atom feeds, of the site and of each collection, as (path, the function that makes the
-    text): feeds of a large corpus take a while, and are made side by side with other work."""
+    parts of the text): feeds of a large corpus take a while, and are made side by side with other work."""
     dates = paper_dates(corpus, build_date)
     # (feed path, title, page it belongs to, papers): the site's, then each collection's.
     feeds = [(SITE_FEED_PATH, config.title, "", list(corpus.papers))] + [

@@ -36,6 +36,9 @@ from generator.errors import BuildError
 from generator.model import Collection, Corpus, Paper
 
 PAPERS_JSON_PATH = "papers.json"
+# Paths and link parts remembered: the last pages' folders and the links they share (a worker
+# renders pages in order, so an unbounded cache would only hold every page folder of the site).
+URL_CACHE_SIZE = 4096
 PAGER_ALL_UP_TO = 11  # listings with more pages than this show a window of page links
 # Everything the pages load comes from the site itself; no inline script or style is allowed.
 # A JSON-LD block is data, not script: CSP does not apply to it. frame-ancestors is left out
@@ -133,19 +136,19 @@ class DropUnsafeLinks(markdown.treeprocessors.Treeprocessor):
                     del element.attrib[name]
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def _segments(path: str) -> tuple[str, ...]:
     return tuple(part for part in posixpath.normpath(path).split("/") if part and part != ".")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def _page_folder(page_path: str) -> tuple[tuple[str, ...], str]:
     """The segments of a page's folder, and the way up from it to the site root."""
     parts = _segments(posixpath.dirname(page_path))
     return parts, "../" * len(parts)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def _target_link(target: str) -> tuple[tuple[str, ...], str]:
     """The segments of a target, and its link from the site root."""
     parts = _segments(target)
@@ -313,12 +316,14 @@ def render_page(environment: Environment, page: Page, corpus: Corpus) -> str:
 
 def papers_json(
     corpus: Corpus, config: SiteConfig, extra: dict[str, dict[str, Any]] | None = None
-) -> str:
+) -> Iterator[str]:
     """``papers.json``: every paper as plain data, its url being the page's path under the base URL;
-    ``extra`` adds fields per paper id (related papers, topics)."""
+    ``extra`` adds fields per paper id (related papers, topics). Yielded a paper at a time, laid
+    out as ``json.dumps(papers, indent=1)`` lays out the whole list, so it is never held whole."""
     extra = extra or {}
-    records = [
-        {
+    separator = "[\n "
+    for paper in corpus.papers:
+        record = {
             **extra.get(paper.id, {}),
             "id": paper.id,
             "slug": paper.slug,
@@ -327,6 +332,9 @@ def papers_json(
             "collections": list(paper.collections),
             "url": config.base_path + paper.url_path,
         }
-        for paper in corpus.papers
-    ]
-    return json.dumps(records, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        # One level deeper inside the list: every line of the record indented by one more space
+        # (JSON strings hold no raw line breaks, so the record's lines are its lines of layout).
+        text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1)
+        yield separator + text.replace("\n", "\n ")
+        separator = ",\n "
+    yield "[]\n" if separator == "[\n " else "\n]\n"

@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -301,13 +302,14 @@ def _reserved_folder(staging: Path, target: str) -> None:
             ) from None
 
 
-def write_reserved(staging: Path, target: str, data: bytes) -> None:
-    """Write a file at a place ``SiteWriter.reserve`` gave out, making its folder; refuses a folder
-    that leads out of the staging folder and anything already in the file's place."""
+def write_reserved(staging: Path, target: str, data: bytes | Iterable[bytes]) -> None:
+    """Write a file (its bytes, or their parts in order) at a place ``SiteWriter.reserve`` gave out,
+    making its folder; refuses a folder that leads out of the staging folder and anything already
+    in the file's place."""
     _reserved_folder(staging, target)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with open(descriptor, "wb") as file:
-        file.write(data)
+        file.writelines([data] if isinstance(data, bytes) else data)
 
 
 def link_reserved(staging: Path, target: str, source: Path) -> None:

@@ -51,6 +51,21 @@ def test_papers_json_lists_every_paper(seeds_site: Path) -> None:
     assert sum(len(p["collections"]) for p in papers) == 602
 
 
+def test_papers_json_written_in_parts_is_laid_out_as_one_json_dump(seeds_site: Path) -> None:
+    # papers.json is written a paper at a time; the file must read as json.dumps of the whole list
+    text = (seeds_site / "papers.json").read_text("utf-8")
+    papers = json.loads(text)
+    assert text == json.dumps(papers, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def test_papers_json_of_no_papers_is_an_empty_list() -> None:
+    from generator.config import SiteConfig
+    from generator.model import Corpus
+    from generator.render import papers_json
+
+    assert "".join(papers_json(Corpus((), (), ()), SiteConfig())) == "[]\n"
+
+
 def test_home_is_paginated_fifty_a_page(seeds_site: Path) -> None:
     home = parse_html(seeds_site / "index.html")
     items = home.findall(".//ol[@class='paper-list']/li")
