@@ -111,7 +111,7 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs",
         type=positive_int,
-        help="worker processes that render pages (default: one per CPU; 1: render in this process)",
+        help="processes that render pages, this one included (default: one per CPU; 1: no workers)",
     )
     parser.add_argument(
         "--no-cache",
