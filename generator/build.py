@@ -43,7 +43,7 @@ class BuildOptions:
     strict: bool = False
     templates_dir: Path = TEMPLATES_DIR
     dev_reload: bool = False  # papershelf serve: every page loads the live-reload script
-    jobs: int | None = None  # worker processes for rendering; None: one per CPU, 1: no workers
+    jobs: int | None = None  # processes that render, this one included; None: one per CPU
     use_cache: bool = True  # False: ignore and do not write .papershelf-cache/
 
 

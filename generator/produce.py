@@ -2,11 +2,12 @@
 
 The site's content is cut into units: one per page, and file jobs (``papers.json``, the search
 payload, the feeds, the sitemap). A page has a key, a hash of everything its output depends on; a
-page whose key the previous build also had is hard-linked from the previous site. The other units
-are made on worker processes when there are several CPUs. Workers are forked, so they share the
-corpus and the compiled templates without copying them; this process reserves every file's place
-in the SiteWriter (so the writer's checks hold) and the workers write into those places, so the
-output does not depend on which worker finished first.
+page whose key the previous build also had is hard-linked from the previous site, the others are
+rendered. Where there are several CPUs, forked workers and this process share the units out, each
+keying, linking or rendering the ones it takes. Workers are forked, so they share the corpus and
+the compiled templates without copying them; this process reserves every file's place in the
+SiteWriter (so the writer's checks hold) and whoever makes the file writes it into that place, so
+the output does not depend on which process finished first.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ class Producer:
     search payload, the feeds), reusing from the previous site what it can.
 
     Units are added as they become known: ``write_while`` writes the first ones in this process while
-    the discovery stage still runs elsewhere, ``write_content`` all the others on workers."""
+    the discovery stage still runs elsewhere, ``write_content`` all the others, on workers and in
+    this process."""
 
     def __init__(
         self,
@@ -233,16 +235,15 @@ class Producer:
         unit = self.units[number]
         key = self.page_key(unit) if self.cache is not None and isinstance(unit, Page) else None
         previous = self.cache.reusable(key) if key is not None else None
-        try:
-            if previous is not None:
-                ((_, target),) = places
+        if previous is not None:
+            ((rel_path, target),) = places
+            with _naming_failures(rel_path):
                 link_reserved(staging, target, self.cache.path_of(unit.path))
-            else:
-                for (_, target), data in zip(places, self.make(number), strict=True):
-                    write_reserved(staging, target, data)
-        except OSError as exc:
-            raise BuildError(f"cannot write {places[0][0]}: {exc.strerror or exc}") from None
-        return key, previous is None
+            return key, False
+        for (rel_path, target), data in zip(places, self.make(number), strict=True):
+            with _naming_failures(rel_path):
+                write_reserved(staging, target, data)
+        return key, True
 
     def _reserve(self, writer: SiteWriter, number: int) -> Places:
         """Reserve the places of unit ``number``'s files in the writer (which checks each path)."""
@@ -314,10 +315,10 @@ class Producer:
         workers = min(self.jobs, len(todo)) - 1
         pool = context.Pool(workers, _worker_start, (lock_fd,))
         try:
-            # Each file job is a chunk of its own (the search payload is the longest of all, and
-            # goes first to a worker); the pages go in chunks. The workers take chunks from the
-            # front, a few ahead, and report them as they finish; this process takes chunks from
-            # the back whenever the workers have enough in hand.
+            # Each file job is a chunk of its own, ahead of the pages (so the search payload, the
+            # longest unit of all, goes to a worker early); the pages go in chunks. The workers
+            # take chunks from the front, a few ahead, and report them as they finish; this process
+            # takes chunks from the back whenever the workers have enough in hand.
             chunks: deque[list[int]] = deque(
                 [n] for n in todo if isinstance(self.units[n], FileJob)
             )
@@ -360,6 +361,15 @@ class Producer:
             pool.join()
             gc.unfreeze()
             _shared = None
+
+
+@contextlib.contextmanager
+def _naming_failures(rel_path: str) -> Iterator[None]:
+    """Report a failure to write a file as a build error naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
 
 
 def _atom(encoded: list[bytes], data: bytes) -> None:

@@ -238,7 +238,9 @@ def make_environment(
     environment.globals["dev_reload"] = dev_reload
     environment.globals["scholarly_article"] = lambda paper: scholarly_article(paper, config)
     # Made from the paper as the page renders: a page's cache key then need not digest them.
-    environment.globals["lookup_links"] = lookup_links
+    # (Not named lookup_links, the context variable it replaces: a template that still iterates
+    # that gets "'lookup_links' is undefined", not a TypeError from iterating a function.)
+    environment.globals["paper_lookup_links"] = lookup_links
     environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     environment.filters["markdown"] = render_markdown
     return environment

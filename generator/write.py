@@ -238,10 +238,6 @@ class SiteWriter:
         """Write a UTF-8 text file at ``rel_path`` below the site root."""
         self._guarded(rel_path, lambda target: target.write_bytes(text.encode("utf-8")))
 
-    def write_bytes(self, rel_path: str, data: bytes) -> None:
-        """Write a binary file at ``rel_path`` below the site root."""
-        self._guarded(rel_path, lambda target: target.write_bytes(data))
-
     def copy_file(self, source: Path, rel_path: str) -> None:
         """Copy one file into the site."""
         self._guarded(rel_path, lambda target: shutil.copyfile(source, target))

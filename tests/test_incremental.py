@@ -18,7 +18,7 @@ from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, loa
 from generator.cache import CACHE_DIR_NAME
 from generator.errors import BuildError
 from generator.parse import parse_dump
-from generator.produce import Producer
+from generator.produce import FileJob, Producer
 from generator.render import Page, Pager, relative_url
 from generator.topics import Topic
 from generator.write import SiteWriter
@@ -296,3 +296,23 @@ def test_page_keys_follow_every_part_of_the_context() -> None:
         key(paper=paper, topics=[topic]),
     ]
     assert len({base, *changed}) == len(changed) + 1
+
+
+def test_a_file_that_cannot_be_written_is_named_in_the_error(tmp_path: Path) -> None:
+    options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
+    config = load_site_config(options)
+    producer = Producer(TEMPLATES_DIR, config, load_corpus(options, config), "code", None, 1)
+    writer = SiteWriter(tmp_path / "site")
+
+    def texts():
+        yield "1"
+        # The second file's place is taken once the first is written: its write must fail.
+        (writer.staging / "data" / "second.json").write_text("planted")
+        yield "2"
+
+    producer.add([FileJob(("data/first.json", "data/second.json"), texts)])
+    try:
+        with pytest.raises(BuildError, match=r"^cannot write data/second\.json: "):
+            producer.write_content(writer)
+    finally:
+        writer.abort()
