@@ -198,21 +198,24 @@ def remove_tree(folder: Path) -> None:
         _last_removal = time.monotonic()
 
 
+# ext4 without a journal does not reuse an inode freed less than RECENTCY_MIN seconds ago, or
+# RECENTCY_DIRTY more while the block holding it is not yet written back (fs/ext4/ialloc.c).
+RECENTCY_MIN_SECONDS = 60
+SETTLE_MARGIN_SECONDS = 2
+
+
 def settle() -> None:
     """Wait until no file the harness removed counts as recently deleted, before a full build.
 
     On ext4 without a journal (this benchmark machine's root file system) every new inode is
-    checked against the inodes freed in the last dirty_expire_centisecs / 100 + 5 seconds and
-    skipped if it is one of them: creating tens of thousands of files right after removing the
-    last run's tens of thousands costs seconds of system time, more the more were removed, for
-    papershelf and Hugo alike. A user's first build does not follow such a removal, so each full
-    build is measured once that window has passed."""
-    try:
-        expire = int(Path("/proc/sys/vm/dirty_expire_centisecs").read_text()) / 100
-    except (OSError, ValueError):
-        expire = 30.0
+    checked against the inodes freed in the last 60 seconds (360 while their inode table block is
+    dirty) and skipped if it is one of them, one buffer lookup each: creating tens of thousands of
+    files right after removing the last run's tens of thousands costs seconds of system time, more
+    the more were removed, for papershelf and Hugo alike. A user's first build does not follow such
+    a removal, so each full build is measured once the blocks are written back (sync) and that
+    window has passed."""
     os.sync()
-    remaining = _last_removal + expire + 6 - time.monotonic()
+    remaining = _last_removal + RECENTCY_MIN_SECONDS + SETTLE_MARGIN_SECONDS - time.monotonic()
     if _last_removal and remaining > 0:
         time.sleep(remaining)
 
