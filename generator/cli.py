@@ -21,7 +21,6 @@ from generator.build import (
 from generator.check import check_site
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
 from generator.progress import ProgressBar
-from generator.serve import serve
 from generator.write import clean_output
 
 
@@ -189,6 +188,8 @@ def run_clean(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the site until Ctrl-C."""
+    from generator.serve import serve  # its server and file watcher: only for this command
+
     serve(build_options(args), host=args.host, port=args.port)
     return 0
 

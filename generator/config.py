@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import markdown
-import markdown.treeprocessors
 import yaml
 
 from generator.errors import ConfigError
@@ -252,8 +250,18 @@ def is_safe_link(url: str) -> bool:
     return found is None or found[1].lower() in SAFE_LINK_SCHEMES
 
 
+# Markdown makes a link or image only from one of these: [text](url), [text][ref], ![alt](src),
+# [^note], <http://...>, raw <a href>, or an attribute list {: href=...}.
+LINK_MARKS = "[<{"
+
+
 def markdown_links(text: str) -> list[str]:
     """Every link and image URL that Markdown text would produce."""
+    if not any(mark in text for mark in LINK_MARKS):
+        return []  # no link possible: Python-Markdown's import and run are skipped
+    import markdown
+    import markdown.treeprocessors
+
     renderer = markdown.Markdown(extensions=["extra"], output_format="html")
     found: list[str] = []
 

@@ -175,6 +175,22 @@ def test_description_links_with_unsafe_schemes_are_refused_with_their_line() -> 
     ]
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "see ![a picture](javascript:alert(1))",  # an image
+        "a paragraph\n\n      {: href='javascript:alert(1)' }",  # an attribute list
+        "a note[^1]\n\n      [^1]: at [x](javascript:alert(1))",  # a footnote's link
+    ],
+)
+def test_every_markdown_form_of_an_unsafe_link_is_refused(description: str) -> None:
+    # Descriptions without any of LINK_MARKS are not run through Markdown at all: every form
+    # that can make a link holds one of them, and each is still checked.
+    text = f'collections:\n  x:\n    title: Fine\n    description: "{description}"\n'
+    with pytest.raises(ConfigError, match="javascript:alert"):
+        parse_config(text, "site.yml")
+
+
 def test_rendered_markdown_drops_unsafe_links_as_a_second_defence() -> None:
     html = render_markdown("[a](javascript:alert(1)) ![i](data:x) [ok](https://x.org) [r](../p/)")
     root = html5lib.parse(str(html), namespaceHTMLElements=False)
