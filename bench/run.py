@@ -163,8 +163,9 @@ def measure(command: list[str], cwd: Path) -> Sample:
             while not done.is_set():
                 peak = max(peak, _tree_rss(process.pid))
                 # Reading PSS makes the kernel walk every page table of the tree: it is read ten
-                # times less often than RSS, to disturb a large build less.
-                if polls % PSS_EVERY == 0:
+                # times less often than RSS, to disturb a large build less, except in the first
+                # 0.2 s (a no-op rebuild is over by then).
+                if polls < PSS_EVERY or polls % PSS_EVERY == 0:
                     peak_pss = max(peak_pss, _tree_pss(process.pid))
                 polls += 1
                 done.wait(POLL_SECONDS)
