@@ -177,7 +177,8 @@ def feed_jobs(
     config: SiteConfig, corpus: Corpus, build_date: dt.datetime | None
 ) -> list[tuple[str, Callable[[], Iterator[str]]]]:
     """The Atom feeds, of the site and of each collection, as (path, the function that makes the
-    parts of the text): feeds of a large corpus take a while, and are made side by side with other work."""
+    parts of the text): feeds of a large corpus take a while, and are made side by side with other
+    work."""
     dates = paper_dates(corpus, build_date)
     # (feed path, title, page it belongs to, papers): the site's, then each collection's.
     feeds = [(SITE_FEED_PATH, config.title, "", list(corpus.papers))] + [

@@ -303,9 +303,14 @@ def write_reserved(staging: Path, target: str, data: bytes | Iterable[bytes]) ->
     making its folder; refuses a folder that leads out of the staging folder and anything already
     in the file's place."""
     _reserved_folder(staging, target)
+    _write_new(target, [data] if isinstance(data, bytes) else data)
+
+
+def _write_new(target: str, parts: Iterable[bytes]) -> None:
+    """Create a file that must not exist yet (nor be a link) and write its parts in order."""
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with open(descriptor, "wb") as file:
-        file.writelines([data] if isinstance(data, bytes) else data)
+        file.writelines(parts)
 
 
 def link_reserved(staging: Path, target: str, source: Path) -> None:
@@ -316,9 +321,9 @@ def link_reserved(staging: Path, target: str, source: Path) -> None:
         os.link(source, target)
     except FileExistsError:
         raise  # something is in the file's place: it is never replaced
-    except OSError:  # a file system without hard links
+    except OSError:  # a file system without hard links: a copy (its folder is made already)
         with open(source, "rb") as original:
-            write_reserved(staging, target, original.read())
+            _write_new(target, [original.read()])
 
 
 def _parse_hook(value: str) -> tuple[str, int] | None:

@@ -3,6 +3,7 @@ writer never writes outside its folder, and the same input gives the same bytes.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -14,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.write import TEST_HOOK_VARIABLE, SiteWriter, remove_stale_staging, write_reserved
+from generator.write import (
+    TEST_HOOK_VARIABLE,
+    SiteWriter,
+    link_reserved,
+    remove_stale_staging,
+    write_reserved,
+)
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
 from tests.test_build import write_seeds
 from tests.test_parse import ABSTRACT_2, LAYOUT_B
@@ -229,3 +236,22 @@ def test_commit_swaps_the_site_in(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "out") == {"index.html": b"new"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert os.stat(tmp_path / "out").st_mode & 0o755 == 0o755
+
+
+def test_a_reused_file_is_copied_where_the_file_system_cannot_link(tmp_path, monkeypatch) -> None:
+    previous = tmp_path / "previous.html"
+    previous.write_bytes(b"unchanged page")
+
+    def no_links(source, target):
+        raise OSError(errno.EXDEV, "cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    writer = SiteWriter(tmp_path / "site")
+    try:
+        place = writer.reserve("papers/a/index.html")
+        link_reserved(writer.staging, str(place), previous)
+        assert place.read_bytes() == b"unchanged page"
+        with pytest.raises(FileExistsError):  # never over something already in the place
+            link_reserved(writer.staging, str(place), previous)
+    finally:
+        writer.abort()
