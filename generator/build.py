@@ -238,33 +238,38 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
     if not LUNR_JS.is_file():
         raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
 
-    # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
+    # Related papers, topics and the map are computed in a child process, started first: it is the
+    # longest part of the build before the pages that show them. Meanwhile this one imports the
+    # rest, builds the search postings, then writes what does not depend on the discovery: the
+    # feeds, the listing and collection pages.
     from generator.discovery import start_discovery
-    from generator.explore import Explorer
-    from generator.index import search_files, search_paths, search_postings
-    from generator.produce import FileJob, Producer
-    from generator.publish import feed_jobs, publishing_notes, site_file_jobs, source_date_epoch
-    from generator.render import PAPERS_JSON_PATH, papers_json, site_pages
 
-    # Checked before the discovery stage starts: importing numpy's f2py trips on a bad value.
-    build_date = source_date_epoch()
-    base_pages = site_pages(corpus, config)
-    producer = Producer(
-        options.templates_dir,
-        config,
-        corpus,
-        code,
-        cache,
-        options.jobs,
-        dev_reload=options.dev_reload,
-    )
-    writer = SiteWriter(options.out_dir)
-    try:
-        # Related papers, topics and the map are computed in a child process. Meanwhile this one
-        # builds the search postings, then writes what does not depend on the discovery: the
-        # feeds, the listing and collection pages.
-        stage_started = time.perf_counter()
-        discovery_job = start_discovery(corpus, config)
+    stage_started = time.perf_counter()
+    with start_discovery(corpus, config) as discovery_job:
+        # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
+        from generator.explore import Explorer
+        from generator.index import search_files, search_paths, search_postings
+        from generator.produce import FileJob, Producer
+        from generator.publish import (
+            feed_jobs,
+            publishing_notes,
+            site_file_jobs,
+            source_date_epoch,
+        )
+        from generator.render import PAPERS_JSON_PATH, papers_json, site_pages
+
+        build_date = source_date_epoch()
+        base_pages = site_pages(corpus, config)
+        producer = Producer(
+            options.templates_dir,
+            config,
+            corpus,
+            code,
+            cache,
+            options.jobs,
+            dev_reload=options.dev_reload,
+        )
+        writer = SiteWriter(options.out_dir)
         try:
             postings = search_postings(corpus)
             producer.add(
@@ -273,9 +278,11 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             )
             producer.write_while(writer, busy=lambda: not discovery_job.ready())
             discovery = discovery_job.result()
-        finally:
-            discovery_job.cancel()
-        timings["discovery stage"] = time.perf_counter() - stage_started
+        except BaseException:
+            writer.abort()
+            raise
+    timings["discovery stage"] = time.perf_counter() - stage_started
+    try:
         warnings = corpus.warnings + discovery.topics.warnings
         if options.strict and warnings:
             raise StrictModeError(list(warnings))

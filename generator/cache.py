@@ -13,20 +13,23 @@ incremental and parallel builds with a clean serial build byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 CACHE_DIR_NAME = ".papershelf-cache"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 GENERATOR_DIR = Path(__file__).resolve().parent
-# Libraries whose output ends up in the site; a new version may render differently.
-OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "lunr")
+# Libraries whose output ends up in the site; a new version may render differently (numpy and
+# scipy compute the related papers, topics and map).
+OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "lunr", "numpy", "scipy")
+DIST_INFO = ".dist-info"
 
 
 def cache_dir(out_dir: Path) -> Path:
@@ -61,19 +64,49 @@ def folder_digest(folder: Path) -> str:
 def code_digest(extra_folders: list[Path], extra_files: list[Path]) -> str:
     """Everything that renders the site besides the content: papershelf's code, templates, static
     files, vendored scripts, library versions and the Python version."""
-    versions = []
-    for name in OUTPUT_LIBRARIES:
-        try:
-            versions.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} missing")
+    versions = library_versions(OUTPUT_LIBRARIES)
     return digest(
         sys.version,
-        *versions,
+        *(f"{name}=={versions.get(name, 'missing')}" for name in OUTPUT_LIBRARIES),
         folder_digest(GENERATOR_DIR),
         *(folder_digest(folder) for folder in extra_folders),
         *(path.read_bytes() if path.is_file() else b"missing" for path in extra_files),
     )
+
+
+def library_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """The installed version of each named distribution that is installed.
+
+    Read from the names of the ``.dist-info`` folders on ``sys.path``, the first one found as
+    ``import`` would find it: what importlib.metadata reads too, without the 30 ms its import costs
+    every build (a no-op rebuild takes about 150 ms). A distribution installed otherwise (an
+    ``.egg-info``) is looked up with importlib.metadata."""
+    wanted = {_distribution_key(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in listing:
+            if folder.endswith(DIST_INFO):
+                distribution, _, version = folder[: -len(DIST_INFO)].partition("-")
+                name = wanted.get(_distribution_key(distribution))
+                if name is not None and name not in found:
+                    found[name] = version
+    if len(found) < len(names):
+        from importlib import metadata
+
+        for name in names:
+            if name not in found:
+                with contextlib.suppress(metadata.PackageNotFoundError):
+                    found[name] = metadata.version(name)
+    return found
+
+
+def _distribution_key(name: str) -> str:
+    # PEP 503's normalised name ("PyYAML" and "pyyaml", "Markup_Safe" and "markup-safe" are one).
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @dataclass(frozen=True)

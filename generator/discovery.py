@@ -3,25 +3,28 @@
 It runs after the model stage and before rendering; its results are plain data handed to the templates
 and to ``papers.json``. ``timings`` records the CPU seconds each step took, for the benchmark.
 
-``start_discovery`` runs it in a forked child process where the platform allows, so it (and the
-import of scipy) overlaps with the search index, which is built meanwhile in the parent: on two
-cores the discovery then costs little more than the time the index takes anyway.
+``start_discovery`` runs it in a forked child process where the platform allows, started as soon as
+the corpus is read: it (and the import of numpy and scipy, which this module leaves to the child)
+overlaps with the rest of the build's imports and the search index, made meanwhile in the parent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from generator.config import SiteConfig
 from generator.errors import BuildError
-from generator.layout import map_positions
 from generator.model import Corpus
-from generator.related import EXACT_UP_TO, RelatedPaper, nearest_neighbours, related_papers
-from generator.topics import TopicModel, find_topics
-from generator.vectors import EMBEDDING_DIMENSIONS, embedding, term_vectors
+
+if TYPE_CHECKING:
+    from generator.related import RelatedPaper
+    from generator.topics import TopicModel
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ def discover(corpus: Corpus, config: SiteConfig) -> Discovery:
 
 
 def _discover(corpus: Corpus, config: SiteConfig) -> Discovery:
+    from generator.layout import map_positions
+    from generator.related import EXACT_UP_TO, nearest_neighbours, related_papers
+    from generator.topics import find_topics
+    from generator.vectors import EMBEDDING_DIMENSIONS, embedding, term_vectors
+
     timings: dict[str, float] = {}  # CPU seconds per step
     clock = time.process_time()
 
@@ -142,6 +150,12 @@ def _child(sender, corpus: Corpus, config: SiteConfig) -> None:
     sender.close()
 
 
-def start_discovery(corpus: Corpus, config: SiteConfig) -> DiscoveryJob:
-    """Start the discovery stage beside the rest of the build."""
-    return DiscoveryJob(corpus, config)
+@contextlib.contextmanager
+def start_discovery(corpus: Corpus, config: SiteConfig) -> Iterator[DiscoveryJob]:
+    """Start the discovery stage beside the rest of the build; the child is stopped if the build
+    leaves the block without its result."""
+    job = DiscoveryJob(corpus, config)
+    try:
+        yield job
+    finally:
+        job.cancel()

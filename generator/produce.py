@@ -264,6 +264,12 @@ class Producer:
             number = self._next
             self._next += 1
             self._done(number, self.produce(writer.staging, number, self._reserve(writer, number)))
+        # Still waiting: compile the templates of the pages to come (the workers inherit them).
+        templates = iter(self.environment.list_templates())
+        while busy() and (name := next(templates, None)) is not None:
+            # A broken template is reported when its page renders, naming the template and line.
+            with contextlib.suppress(TemplateError):
+                self.environment.get_template(name)
 
     def write_content(
         self, writer: SiteWriter, progress: Callable[[int, int], None] | None = None

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bench.corpus import write_corpus
 from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, load_site_config
-from generator.cache import CACHE_DIR_NAME
+from generator.cache import CACHE_DIR_NAME, OUTPUT_LIBRARIES, code_digest, library_versions
 from generator.errors import BuildError
 from generator.parse import parse_dump
 from generator.produce import FileJob, Producer
@@ -135,6 +135,26 @@ def test_a_template_change_rerenders_pages(tmp_path: Path) -> None:
     pages = sorted((tmp_path / "out" / "papers").glob("*/index.html"))
     assert len(pages) == 3
     assert all("Look it up" in page.read_text("utf-8") for page in pages)
+
+
+def test_library_versions_are_those_importlib_metadata_reports() -> None:
+    from importlib import metadata
+
+    assert library_versions(OUTPUT_LIBRARIES) == {
+        name: metadata.version(name) for name in OUTPUT_LIBRARIES
+    }
+    assert library_versions(("no-such-distribution",)) == {}
+
+
+def test_a_new_library_version_changes_the_code_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = code_digest([], [])
+    # A folder ahead of the others on sys.path holds another version, spelled as pip spells it.
+    (tmp_path / "Jinja2-99.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert library_versions(("jinja2", "pyyaml"))["jinja2"] == "99.0"
+    assert code_digest([], []) != before
 
 
 def test_no_cache_leaves_no_cache_folder(tmp_path: Path) -> None:
