@@ -43,7 +43,16 @@ Places = list[tuple[str, str]]
 # What became of a unit: its page key (None for a file job, or without a cache) and whether its
 # files were made afresh (False: linked from the previous site).
 Produced = tuple[str | None, bool]
-CHUNK_PAGES = 64  # pages per task sent to a worker: large enough to keep the pipe overhead low
+# Pages per task sent to a worker: at most CHUNK_PAGES (the pipe's overhead stays low), fewer as
+# the work runs out (a share of what is left, at least MIN_CHUNK_PAGES), so that no process is
+# left with a long chunk while the others are done.
+CHUNK_PAGES = 64
+MIN_CHUNK_PAGES = 4
+# Chunks handed to each worker ahead of the one it is making: it never waits for this process,
+# which hands them out only between pieces of its own work.
+CHUNKS_AHEAD = 3
+# Pages this process makes between looking at the workers: few, so it keeps them supplied.
+OWN_PIECE_PAGES = 4
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
 MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
 # Digests of shared context values in one generation of the cache (two are kept): bounds what a
@@ -324,16 +333,18 @@ class Producer:
             # Each file job is a chunk of its own, ahead of the pages (so the search payload, the
             # longest unit of all, goes to a worker early); the pages go in chunks. The workers
             # take chunks from the front, a few ahead, and report them as they finish; this process
-            # takes chunks from the back whenever the workers have enough in hand.
-            chunks: deque[list[int]] = deque(
-                [n] for n in todo if isinstance(self.units[n], FileJob)
-            )
-            page_numbers = [n for n in todo if isinstance(self.units[n], Page)]
-            chunks += (
-                page_numbers[i : i + CHUNK_PAGES] for i in range(0, len(page_numbers), CHUNK_PAGES)
-            )
+            # takes small pieces from the back whenever the workers have enough in hand.
+            pending = deque(n for n in todo if isinstance(self.units[n], FileJob))
+            pending += (n for n in todo if isinstance(self.units[n], Page))
             finished: queue.SimpleQueue = queue.SimpleQueue()
             outstanding = 0
+
+            def next_chunk() -> list[int]:
+                if isinstance(self.units[pending[0]], FileJob):
+                    return [pending.popleft()]
+                share = len(pending) // (2 * self.jobs)
+                size = min(len(pending), CHUNK_PAGES, max(MIN_CHUNK_PAGES, share))
+                return [pending.popleft() for _ in range(size)]
 
             def take() -> list[tuple[int, Produced]]:
                 nonlocal outstanding
@@ -343,9 +354,9 @@ class Producer:
                     raise error
                 return results
 
-            while chunks or outstanding:
-                while chunks and outstanding < 2 * workers:
-                    tasks = [(n, self._reserve(writer, n)) for n in chunks.popleft()]
+            while pending or outstanding:
+                while pending and outstanding < CHUNKS_AHEAD * workers:
+                    tasks = [(n, self._reserve(writer, n)) for n in next_chunk()]
                     pool.apply_async(
                         _make_chunk,
                         (writer.staging, tasks),
@@ -355,8 +366,9 @@ class Producer:
                     outstanding += 1
                 while outstanding and not finished.empty():
                     yield from take()
-                if chunks:
-                    for number in chunks.pop():
+                if pending:
+                    for _ in range(min(OWN_PIECE_PAGES, len(pending))):
+                        number = pending.pop()
                         places = self._reserve(writer, number)
                         yield number, self.produce(writer.staging, number, places)
                 elif outstanding:
