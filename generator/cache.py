@@ -185,8 +185,9 @@ class BuildCache:
     def save(self, fingerprint: str, summary: dict, keys: dict[str, str]) -> None:
         """Record the site just committed: each file's unit key, size and modification time."""
         files = {}
+        root = f"{self.out_dir}/"  # os.stat of a string: a Path per file costs more than its stat
         for path, key in sorted(keys.items()):
-            stat = (self.out_dir / path).stat()
+            stat = os.stat(root + path)
             files[path] = [key, stat.st_size, stat.st_mtime_ns]
         data = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "summary": summary}
         data["files"] = files

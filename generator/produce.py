@@ -125,6 +125,7 @@ class Producer:
         self.cache = cache
         self.jobs = max(1, jobs if jobs is not None else os.cpu_count() or 1)
         self.units: list[Page | FileJob] = []
+        self._complete: list[Callable[[Page], Page] | None] = []  # of each unit, see ``add``
         self._next = 0  # units before this one are written (or reused)
         self.rendered = 0
         self.keys: dict[str, str] = {}  # each file's unit key, for the cache's manifest
@@ -149,9 +150,19 @@ class Producer:
         """How many pages were added."""
         return sum(isinstance(unit, Page) for unit in self.units)
 
-    def add(self, units: list[Page | FileJob]) -> None:
-        """Queue pages and file jobs, to be written in the order added."""
+    def add(
+        self, units: list[Page | FileJob], complete: Callable[[Page], Page] | None = None
+    ) -> None:
+        """Queue pages and file jobs, to be written in the order added. ``complete(page)``, if given,
+        gives each of these pages its whole context where the page is made (on the workers, side by
+        side), rather than here before any is made (it took seconds on a large site)."""
         self.units += units
+        self._complete += [complete] * len(units)
+
+    def unit(self, number: int) -> Page | FileJob:
+        """Unit ``number`` as it is made: a page with its whole context."""
+        complete = self._complete[number]
+        return self.units[number] if complete is None else complete(self.units[number])
 
     def page_key(self, page: Page) -> str:
         """The key of one page: a hash of its path, template and context."""
@@ -223,9 +234,8 @@ class Producer:
         """One page as the bytes of its file."""
         return render_page(self.environment, page, self.corpus).encode("utf-8")
 
-    def make(self, number: int) -> Iterator[Iterable[bytes]]:
-        """The bytes of unit ``number``'s files, one file at a time, each in one or more parts."""
-        unit = self.units[number]
+    def make(self, unit: Page | FileJob) -> Iterator[Iterable[bytes]]:
+        """The bytes of a unit's files, one file at a time, each in one or more parts."""
         if isinstance(unit, Page):
             yield (self.render(unit),)
         else:
@@ -241,7 +251,7 @@ class Producer:
     def produce(self, staging: Path, number: int, places: Places) -> Produced:
         """Write unit ``number``'s files into the places reserved for them: a page whose key the
         previous build also had is linked from the previous site, anything else is made afresh."""
-        unit = self.units[number]
+        unit = self.unit(number)
         key = self.page_key(unit) if self.cache is not None and isinstance(unit, Page) else None
         previous = self.cache.reusable(key) if key is not None else None
         if previous is not None:
@@ -249,7 +259,7 @@ class Producer:
             with _naming_failures(rel_path):
                 link_reserved(staging, target, self.cache.path_of(unit.path))
             return key, False
-        for (rel_path, target), data in zip(places, self.make(number), strict=True):
+        for (rel_path, target), data in zip(places, self.make(unit), strict=True):
             with _naming_failures(rel_path):
                 write_reserved(staging, target, data)
         return key, True

@@ -171,7 +171,7 @@ def test_cli_reports_a_no_op_and_refuses_zero_jobs(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "rendered afresh" in first.stdout
     parts = [line.split()[1] for line in first.stdout.splitlines() if line.startswith("timing:")]
-    assert parts == ["fingerprint", "read", "discovery", "pages", "swap"]  # "discovery stage"
+    assert parts == ["fingerprint", "read", "discovery", "pages", "swap", "manifest"]
     second = run_cli("build", cwd=tmp_path)
     assert "nothing changed, _site/ left as it was" in second.stdout
     refused = run_cli("build", "--jobs", "0", cwd=tmp_path)
