@@ -279,12 +279,18 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         )
         writer = SiteWriter(options.out_dir)
         try:
-            postings = search_postings(corpus)
+            # In this process alone: the discovery child has the other core (with two more
+            # processes tokenising, it ran on two thirds of one and finished seconds later).
+            postings = search_postings(corpus, workers=1)
             producer.add(
                 [FileJob.one_file(*job) for job in feed_jobs(config, corpus, build_date)]
                 + [page for page in base_pages if not Explorer.enriches(page)]
             )
-            producer.write_while(writer, busy=lambda: not discovery_job.ready())
+            producer.write_while(
+                writer,
+                busy=lambda: not discovery_job.ready(),
+                ahead=[page.path for page in base_pages if Explorer.enriches(page)],
+            )
             discovery = discovery_job.result()
         except BaseException:
             writer.abort()

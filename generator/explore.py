@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.charts import bar_chart, colour_class, map_view, overlap_chart
 from generator.discovery import Discovery
@@ -19,9 +19,9 @@ from generator.topics import Topic, topic_title
 MOST_COLLECTED_COUNT = 10
 
 
-@dataclass(frozen=True)
-class RelatedEntry:
-    """A related paper as its neighbour's page lists it."""
+class RelatedEntry(NamedTuple):
+    """A related paper as its neighbour's page lists it (a named tuple: each page has its own,
+    which the page's cache key encodes with the page rather than digesting one by one)."""
 
     paper: Paper
     related: RelatedPaper

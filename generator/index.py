@@ -341,9 +341,10 @@ def chunk_json(
     )
 
 
-def search_postings(corpus: Corpus) -> Postings:
-    """The index's postings: the costly part of the payload, built while other stages run."""
-    return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
+def search_postings(corpus: Corpus, workers: int | None = None) -> Postings:
+    """The index's postings: the costly part of the payload, built while other stages run (by
+    ``workers`` processes, as ``build_postings`` counts them)."""
+    return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS, workers)
 
 
 def search_paths(corpus: Corpus, postings: Postings) -> list[str]:

@@ -38,8 +38,9 @@ from generator.model import Corpus
 from generator.render import Page, make_environment, render_page
 from generator.write import SiteWriter, link_reserved, write_reserved
 
-# A unit's files: (path below the site root, the place reserved for it in the staging folder).
-Places = list[tuple[str, str]]
+# A unit's files: (path below the site root, the place reserved for it in the staging folder,
+# whether the writer made its folder already).
+Places = list[tuple[str, str, bool]]
 # What became of a unit: its page key (None for a file job, or without a cache) and whether its
 # files were made afresh (False: linked from the previous site).
 Produced = tuple[str | None, bool]
@@ -58,6 +59,9 @@ MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
 # Digests of shared context values in one generation of the cache (two are kept): bounds what a
 # worker holds on a large site, while the values every page shares stay in it.
 DIGEST_CACHE_SIZE = 32_768
+# Tuples up to this long are encoded in the key of each page that holds them, longer ones are
+# digested once (a long tuple shared by many pages would be encoded again on each).
+INLINE_TUPLE_ITEMS = 64
 _SCALARS = frozenset([str, int, float, bool, type(None)])
 
 # What forked workers read: set by the parent just before the pool forks.
@@ -175,9 +179,10 @@ class Producer:
         return hashlib.sha256(b"".join(encoded)).hexdigest()
 
     def _encode(self, value: object, encoded: list[bytes]) -> None:
-        """Append an unambiguous encoding of one context value: scalars by type and repr, lists
-        and dicts item by item (they are made per page), anything else by its digest, which is
-        computed once per object since pages share them (a topic with thousands of paper ids is
+        """Append an unambiguous encoding of one context value: scalars by type and repr, lists,
+        dicts and short tuples (named tuples too: a page's own small values, such as its related
+        entries) item by item, anything else by its digest, computed once per object since pages
+        share them (a paper is on the pages of its neighbours, a topic with thousands of paper ids
         on every page of its papers)."""
         kind = type(value)
         if kind in _SCALARS:  # exact types: a subclass (a Markup, an enum) goes by its digest
@@ -185,6 +190,10 @@ class Producer:
             _atom(encoded, repr(value).encode())
         elif kind is list:
             encoded += [b"l", len(value).to_bytes(8, "big")]
+            for item in value:
+                self._encode(item, encoded)
+        elif isinstance(value, tuple) and len(value) <= INLINE_TUPLE_ITEMS:
+            encoded += [b"t", kind.__qualname__.encode(), b"\0", len(value).to_bytes(8, "big")]
             for item in value:
                 self._encode(item, encoded)
         elif kind is dict:
@@ -255,18 +264,22 @@ class Producer:
         key = self.page_key(unit) if self.cache is not None and isinstance(unit, Page) else None
         previous = self.cache.reusable(key) if key is not None else None
         if previous is not None:
-            ((rel_path, target),) = places
+            ((rel_path, target, folder_made),) = places
             with _naming_failures(rel_path):
-                link_reserved(staging, target, self.cache.path_of(unit.path))
+                link_reserved(staging, target, self.cache.path_of(unit.path), folder_made)
             return key, False
-        for (rel_path, target), data in zip(places, self.make(unit), strict=True):
+        for (rel_path, target, folder_made), data in zip(places, self.make(unit), strict=True):
             with _naming_failures(rel_path):
-                write_reserved(staging, target, data)
+                write_reserved(staging, target, data, folder_made)
         return key, True
 
     def _reserve(self, writer: SiteWriter, number: int) -> Places:
         """Reserve the places of unit ``number``'s files in the writer (which checks each path)."""
-        return [(path, str(writer.reserve(path))) for path in self.unit_paths(number)]
+        places = []
+        for path in self.unit_paths(number):
+            target = str(writer.reserve(path))
+            places.append((path, target, writer.folder_made(path)))
+        return places
 
     def _done(self, number: int, produced: Produced) -> None:
         """Note what became of unit ``number``: its files' keys, and whether they were made afresh."""
@@ -276,9 +289,12 @@ class Producer:
         if afresh:
             self.rendered += len(paths)
 
-    def write_while(self, writer: SiteWriter, busy: Callable[[], bool]) -> None:
+    def write_while(
+        self, writer: SiteWriter, busy: Callable[[], bool], ahead: Iterable[str] = ()
+    ) -> None:
         """Write the queued units one by one in this process for as long as ``busy()`` says the
-        process has nothing better to do (the discovery stage still runs beside it)."""
+        process has nothing better to do (the discovery stage still runs beside it); then, while
+        it still does, compile the templates and make the folders of the files ``ahead``."""
         while self._next < len(self.units) and busy():
             number = self._next
             self._next += 1
@@ -289,6 +305,9 @@ class Producer:
             # A broken template is reported when its page renders, naming the template and line.
             with contextlib.suppress(TemplateError):
                 self.environment.get_template(name)
+        paths = iter(ahead)
+        while busy() and (path := next(paths, None)) is not None:
+            writer.prepare(path)
 
     def write_content(
         self, writer: SiteWriter, progress: Callable[[int, int], None] | None = None

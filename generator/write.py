@@ -179,15 +179,29 @@ class SiteWriter:
 
     def reserve(self, rel_path: str) -> Path:
         """The checked place of a file that another process writes with ``write_reserved``, which
-        makes the file's own folder (a page's folder is made where the page is written)."""
+        makes the file's own folder (a page's folder is made where the page is written) unless
+        ``prepare`` made it (see ``folder_made``)."""
         try:
             key = self._claim(rel_path)
-            self._make_folder(posixpath.dirname(posixpath.dirname(key)), rel_path)
+            folder = posixpath.dirname(key)
+            if folder not in self._made_dirs:
+                self._make_folder(posixpath.dirname(folder), rel_path)
             self._run_hook()
         except OSError as exc:
             raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
         self.written.add(key)
         return self.staging / key
+
+    def prepare(self, rel_path: str) -> None:
+        """Make the folder of a file to be reserved later, while the build has time to spare (it
+        waits for its discovery stage): making 50,000 page folders takes seconds. A path ``reserve``
+        would refuse is left for it to refuse."""
+        with contextlib.suppress(BuildError, OSError):
+            self._make_folder(posixpath.dirname(self._claim(rel_path)), rel_path)
+
+    def folder_made(self, rel_path: str) -> bool:
+        """Whether the folder of a reserved file is made and checked already."""
+        return posixpath.dirname(posixpath.normpath(rel_path)) in self._made_dirs
 
     def _claim(self, rel_path: str) -> str:
         """The normalised path of a new file inside the site, or an error saying why it is not."""
@@ -298,11 +312,14 @@ def _reserved_folder(staging: Path, target: str) -> None:
             ) from None
 
 
-def write_reserved(staging: Path, target: str, data: bytes | Iterable[bytes]) -> None:
+def write_reserved(
+    staging: Path, target: str, data: bytes | Iterable[bytes], folder_made: bool = False
+) -> None:
     """Write a file (its bytes, or their parts in order) at a place ``SiteWriter.reserve`` gave out,
-    making its folder; refuses a folder that leads out of the staging folder and anything already
-    in the file's place."""
-    _reserved_folder(staging, target)
+    making its folder unless the writer says it is ``folder_made``; refuses a folder that leads out
+    of the staging folder and anything already in the file's place."""
+    if not folder_made:
+        _reserved_folder(staging, target)
     _write_new(target, [data] if isinstance(data, bytes) else data)
 
 
@@ -313,10 +330,11 @@ def _write_new(target: str, parts: Iterable[bytes]) -> None:
         file.writelines(parts)
 
 
-def link_reserved(staging: Path, target: str, source: Path) -> None:
+def link_reserved(staging: Path, target: str, source: Path, folder_made: bool = False) -> None:
     """Put an unchanged file of the previous site at a reserved place: a hard link, or a copy where
     the file system cannot link (``os.link`` never follows a link in the target's place)."""
-    _reserved_folder(staging, target)
+    if not folder_made:
+        _reserved_folder(staging, target)
     try:
         os.link(source, target)
     except FileExistsError:

@@ -220,6 +220,29 @@ def test_reserved_places_refuse_planted_links_and_files(tmp_path: Path) -> None:
         writer.abort()
 
 
+def test_folders_prepared_ahead_are_made_once_and_inside(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    try:
+        # Made while the build waits; the page written later into it is not slowed by a mkdir.
+        writer.prepare("papers/a/index.html")
+        assert (writer.staging / "papers/a").is_dir()
+        assert not writer.written  # a prepared path is not written nor claimed
+        place = writer.reserve("papers/a/index.html")
+        assert writer.folder_made("papers/a/index.html")
+        write_reserved(writer.staging, str(place), b"page", folder_made=True)
+        assert (writer.staging / "papers/a/index.html").read_bytes() == b"page"
+        # Not prepared: the writing process makes the folder.
+        writer.reserve("papers/b/index.html")
+        assert not writer.folder_made("papers/b/index.html")
+        # A path leading out is not prepared, and still refused when reserved.
+        writer.prepare("../escape/index.html")
+        assert not (tmp_path / "escape").exists()
+        with pytest.raises(BuildError, match="outside the output folder"):
+            writer.reserve("../escape/index.html")
+    finally:
+        writer.abort()
+
+
 def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("precious")
     with pytest.raises(BuildError, match="it is not a folder"):

@@ -17,8 +17,10 @@ from bench.corpus import write_corpus
 from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, load_site_config
 from generator.cache import CACHE_DIR_NAME, OUTPUT_LIBRARIES, code_digest, library_versions
 from generator.errors import BuildError
+from generator.explore import RelatedEntry
 from generator.parse import parse_dump
 from generator.produce import FileJob, Producer
+from generator.related import RelatedPaper
 from generator.render import Page, Pager, relative_url
 from generator.topics import Topic
 from generator.write import SiteWriter
@@ -314,6 +316,25 @@ def test_page_keys_follow_every_part_of_the_context() -> None:
         key(paper=paper, topics=[topic], count=2),
         key(paper=paper, topics=[topic], count="1"),
         key(paper=paper, topics=[topic]),
+    ]
+    assert len({base, *changed}) == len(changed) + 1
+
+    # A page's related entries (named tuples, encoded in the page's key) and long tuples (digested
+    # once): equal values give equal keys, a change anywhere another key.
+    def entry(score: float = 0.5, terms: tuple[str, ...] = ("graph", "rewiring")) -> RelatedEntry:
+        return RelatedEntry(other, RelatedPaper(other.id, score, terms))
+
+    ids = tuple(p.id for p in corpus.papers[:100])
+    base = key(paper=paper, related=[entry()], ids=ids)
+    assert key(paper=paper, related=[entry()], ids=tuple(list(ids))) == base
+    changed = [
+        key(paper=paper, related=[entry(score=0.25)], ids=ids),
+        key(paper=paper, related=[entry(terms=("graph",))], ids=ids),
+        key(paper=paper, related=[entry(terms=("rewiring", "graph"))], ids=ids),
+        key(paper=paper, related=[tuple(entry())], ids=ids),  # a plain tuple of the same items
+        key(paper=paper, related=[entry(), entry()], ids=ids),
+        key(paper=paper, related=[entry()], ids=ids[:-1]),
+        key(paper=paper, related=[entry()], ids=(*ids[:-1], "another")),
     ]
     assert len({base, *changed}) == len(changed) + 1
 
