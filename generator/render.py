@@ -309,9 +309,17 @@ def site_pages(corpus: Corpus, config: SiteConfig) -> list[Page]:
 def render_page(environment: Environment, page: Page, corpus: Corpus) -> str:
     """Render one page with the context every template shares; a template fault names its file."""
     context = {"absolute_links": False, "indexable": True, **page.context}
+    # The link to the site root, ending in "/" ("" from a top-level page): what links to the
+    # site's own files (static/, feed.xml) start with, as url() would give them, without a call.
+    if context["absolute_links"]:
+        root = environment.globals["site"].base_path
+    else:
+        root = _page_folder(page.path)[1]
     try:
         template = environment.get_template(page.template)
-        return template.render(page_path=page.path, all_collections=corpus.collections, **context)
+        return template.render(
+            page_path=page.path, root=root, all_collections=corpus.collections, **context
+        )
     except TemplateSyntaxError as exc:
         raise BuildError(
             f"templates/{exc.name or page.template}:{exc.lineno}: {exc.message}"
