@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,23 +101,62 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     ]
     dumps: list[ParsedDump] = []
     errors: list[Diagnostic] = []
-    for path in dump_paths:
-        source = display_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            errors.append(Diagnostic(source, 0, f"cannot read: {exc.strerror or exc}"))
-            continue
-        text, problem = decode_dump(data, source)
-        if problem is not None:
-            errors.append(problem)
-            continue
-        dump = parse_dump(text, source)
-        errors.extend(dump.errors)
-        dumps.append(dump)
+    for dump, problems in _read_dumps(dump_paths):
+        errors += problems
+        if dump is not None:
+            dumps.append(dump)
     if errors:
         raise ParseError(errors)
     return dumps, notices
+
+
+# Below this many bytes of dumps, forking a second reader costs more than it saves.
+PARALLEL_READ_BYTES = 8_000_000
+
+
+def _read_dumps(paths: list[Path]) -> list[tuple[ParsedDump | None, list[Diagnostic]]]:
+    """Each dump read and parsed, in order; a large corpus in two processes (this one reads the
+    first dumps while a forked one reads the others), as the other core has nothing to do yet."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)  # reported when it is read
+    total = sum(sizes)
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    if len(paths) < 2 or total < PARALLEL_READ_BYTES or not can_fork:
+        return [_read_dump(path) for path in paths]
+    # The first dumps up to half the bytes here, the rest in the forked process.
+    running, half = 0, len(paths) - 1
+    for number, size in enumerate(sizes[:-1], start=1):
+        running += size
+        if running * 2 >= total:
+            half = number
+            break
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        rest = pool.submit(_read_dump_list, paths[half:])
+        first = [_read_dump(path) for path in paths[:half]]
+        return first + rest.result()
+
+
+def _read_dump_list(paths: list[Path]) -> list[tuple[ParsedDump | None, list[Diagnostic]]]:
+    return [_read_dump(path) for path in paths]
+
+
+def _read_dump(path: Path) -> tuple[ParsedDump | None, list[Diagnostic]]:
+    """One dump parsed and its errors; None and why if it cannot be read or decoded."""
+    source = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(source, 0, f"cannot read: {exc.strerror or exc}")]
+    text, problem = decode_dump(data, source)
+    if problem is not None:
+        return None, [problem]
+    dump = parse_dump(text, source)
+    return dump, list(dump.errors)
 
 
 def load_site_config(options: BuildOptions) -> SiteConfig:

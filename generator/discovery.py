@@ -11,6 +11,7 @@ overlaps with the rest of the build's imports and the search index, made meanwhi
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import pickle
 import time
@@ -142,6 +143,10 @@ class DiscoveryJob:
 
 
 def _child(sender, corpus: Corpus, config: SiteConfig) -> None:
+    # The child lives for one computation of arrays and plain values, which make no reference
+    # cycles: the cyclic collector would only rescan its allocations (7 % of its time at 10,000
+    # papers); it all goes when the child exits.
+    gc.disable()
     try:
         message = ("ok", discover(corpus, config))
     except BaseException as exc:  # handed to the parent, which raises it

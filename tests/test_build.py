@@ -475,3 +475,25 @@ def test_a_build_holds_its_objects_until_the_next_build_starts(tmp_path: Path) -
     gc.collect()
     assert corpus() is None
     assert len(build_module._last_build) == 1
+
+
+def test_dumps_read_in_two_processes_equal_those_read_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.build as build_module
+
+    serial = build_module.read_seeds(SEEDS_DIR)
+    monkeypatch.setattr(build_module, "PARALLEL_READ_BYTES", 0)  # the seeds are small
+    assert build_module.read_seeds(SEEDS_DIR) == serial
+    # Errors from dumps on both sides of the split are all reported, in file order.
+    seeds = write_seeds(
+        tmp_path / "seeds",
+        {"a.txt": b"\xff\xfe not text", "b.txt": LAYOUT_B, "c.txt": "", "d.txt": b"\x00\x01"},
+    )
+    with pytest.raises(ParseError) as failure:
+        build_module.read_seeds(seeds)
+    assert [d.path.rsplit("/", 1)[-1] for d in failure.value.diagnostics] == [
+        "a.txt",
+        "c.txt",
+        "d.txt",
+    ]
