@@ -18,7 +18,6 @@ from generator.build import (
     load_site_config,
     protected_paths,
 )
-from generator.check import check_site
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
 from generator.progress import ProgressBar
 from generator.write import clean_output
@@ -196,6 +195,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Build into a temporary folder and check every internal link there."""
+    from generator.check import check_site  # its HTML parser: only for this command
+
     with tempfile.TemporaryDirectory(prefix="papershelf-check-") as work_dir:
         options = build_options(args, Path(work_dir) / "site")
         build_and_report(options)
