@@ -229,20 +229,12 @@ def _input_bytes(options: BuildOptions, config: SiteConfig) -> list[str | bytes]
 # Called as progress(pages_done, pages_total) while pages are rendered.
 ProgressCallback = Callable[[int, int], None]
 
-# What the last build made (its corpus, discovery, pages and caches), kept until the next build
-# starts rather than freed as the build returns: freeing a large build's millions of objects one by
-# one takes seconds (2 s at 50,000 papers) that a command about to exit never needs, since it exits
-# without Python's teardown (cli.console_main; clang's -disable-free is the same idea). A process
-# that builds again (papershelf serve, the tests) frees them then, before the next build allocates.
-_last_build: list[object] = []
-
 
 def build(options: BuildOptions, progress: ProgressCallback | None = None) -> BuildReport:
     """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was.
 
     With the cache on, a build whose inputs are all unchanged leaves the site as it is, and a build
     whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
-    _last_build.clear()
     try:
         return _build(options, progress)
     finally:
@@ -412,5 +404,4 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         timings=tuple(timings.items()),
         notes=notes_shown,
     )
-    _last_build.append(locals())  # every object of this build, freed when the next one starts
     return report

@@ -457,26 +457,6 @@ def test_cli_strict_mode_prints_the_warnings(tmp_path: Path) -> None:
     assert not (tmp_path / "_site").exists()
 
 
-def test_a_build_holds_its_objects_until_the_next_build_starts(tmp_path: Path) -> None:
-    # The command exits without freeing a build's objects; a process that builds again (serve)
-    # must not accumulate them.
-    import gc
-    import weakref
-
-    import generator.build as build_module
-
-    write_seeds(tmp_path / "seeds", {"b.txt": LAYOUT_B})
-    options = small_options(tmp_path)
-    build(options)
-    corpus = weakref.ref(build_module._last_build[0]["corpus"])
-    gc.collect()
-    assert corpus() is not None
-    build(BuildOptions(**{**options.__dict__, "use_cache": False}))
-    gc.collect()
-    assert corpus() is None
-    assert len(build_module._last_build) == 1
-
-
 def test_dumps_read_in_two_processes_equal_those_read_in_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
