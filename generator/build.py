@@ -312,9 +312,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         )
         writer = SiteWriter(options.out_dir)
         try:
-            # In this process alone: the discovery child has the other core (with two more
-            # processes tokenising, it ran on two thirds of one and finished seconds later).
-            postings = search_postings(corpus, workers=1)
+            postings = search_postings(corpus)
             producer.add(
                 [FileJob.one_file(*job) for job in feed_jobs(config, corpus, build_date)]
                 + [page for page in base_pages if not Explorer.enriches(page)]

@@ -17,11 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import multiprocessing
-import os
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -43,7 +40,6 @@ BM25_B = 0.75
 # A shard is cut once its postings pass this many entries; one very common term may exceed it.
 SHARD_POSTINGS = 2500
 DOCS_PER_CHUNK = 8
-PARALLEL_MIN_DOCS = 4000  # below this, starting worker processes costs more than it saves
 EXCERPT_CHARS = 240  # length of the abstract excerpt around the first match, shown with results
 SCORE_SCALE = 1000  # scores are rounded to 3 decimals, as lunr does, and shipped as integers
 
@@ -77,7 +73,7 @@ def js_order(term: str) -> bytes:
 
 @dataclass
 class _Tokenised:
-    """One run of documents tokenised: its own term ids, flat postings and the words it met."""
+    """The documents tokenised: their term ids, flat postings and the words met."""
 
     terms: list[str]  # term id -> term
     flat: list[tuple[array, array, array]]  # per field: term ids, doc numbers, tfs
@@ -85,14 +81,14 @@ class _Tokenised:
     words: list[list[str]]  # per field: the distinct words
 
 
-def _tokenise(texts: list[tuple[str, ...]], first_doc: int, keeps: list[bool]) -> _Tokenised:
+def _tokenise(texts: list[tuple[str, ...]], keeps: list[bool]) -> _Tokenised:
     """Count every document's terms per field; the hot loop, with per-word terms cached."""
     term_ids: dict[str, int] = {}
     word_terms: list[dict[str, tuple[int, ...]]] = [{} for _ in keeps]
     flat = [(array("I"), array("I"), array("I")) for _ in keeps]
     lengths: list[array] = [array("I") for _ in keeps]
     split = search_text.SEPARATOR_RUN.split  # empty strings at the ends are skipped below
-    for doc, values in enumerate(texts, start=first_doc):
+    for doc, values in enumerate(texts):
         for position, text in enumerate(values):
             cache = word_terms[position]
             frequencies: dict[int, int] = {}
@@ -115,51 +111,27 @@ def _tokenise(texts: list[tuple[str, ...]], first_doc: int, keeps: list[bool]) -
     return _Tokenised(list(term_ids), flat, lengths, [list(cache) for cache in word_terms])
 
 
-def _tokenise_part(job: tuple[list[tuple[str, ...]], int, list[bool]]) -> _Tokenised:
-    return _tokenise(*job)
-
-
-def build_postings(
-    texts: Iterable[tuple[str, ...]], fields: dict[str, int], workers: int | None = None
-) -> Postings:
+def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> Postings:
     """Tokenise, normalise and score every document's fields (texts in field order) as lunr would.
 
-    Large corpora are tokenised by ``workers`` processes (default: 2 from PARALLEL_MIN_DOCS
-    documents on a machine with 2 or more cores), each on a contiguous run of documents; the runs
-    are merged in order, so the result does not depend on the number of workers."""
+    In one process: the build makes them while its discovery child has the other core."""
     names = tuple(fields)
     keeps = [name in search_text.STOP_WORDS_KEPT_IN for name in names]
     documents = list(texts)
     count = len(documents)
-    if workers is None:
-        workers = 2 if count >= PARALLEL_MIN_DOCS and (os.cpu_count() or 1) >= 2 else 1
-    if workers <= 1:
-        parts = [_tokenise(documents, 0, keeps)]
-    else:
-        size = -(-count // workers)
-        jobs = [(documents[i : i + size], i, keeps) for i in range(0, count, size)]
-        with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_tokenise_part, jobs))
+    tokenised = _tokenise(documents, keeps)
     del documents
-    term_ids: dict[str, int] = {}
+    term_ids = {term: number for number, term in enumerate(tokenised.terms)}
     flat: list[tuple[list, list, list]] = [([], [], []) for _ in names]
-    lengths: list[array] = [array("I") for _ in names]
-    word_lists: list[set[str]] = [set() for _ in names]
-    while parts:
-        part = parts.pop(0)  # each run's arrays are freed once moved
-        to_global = np.array(
-            [term_ids.setdefault(t, len(term_ids)) for t in part.terms], dtype=np.uint32
-        )
-        for position in range(len(names)):
-            tids, docs, tfs = part.flat[position]
-            if tids:
-                flat[position][0].append(to_global[np.frombuffer(tids, dtype=np.uint32)])
-                flat[position][1].append(np.array(docs, dtype=np.uint32))
-                flat[position][2].append(
-                    np.array(tfs, dtype=np.uint8 if max(tfs) < 256 else np.uint32)
-                )
-            lengths[position].extend(part.lengths[position])
-            word_lists[position].update(part.words[position])
+    lengths = tokenised.lengths
+    word_lists = [set(words) for words in tokenised.words]
+    for position in range(len(names)):
+        tids, docs, tfs = tokenised.flat[position]
+        if tids:
+            flat[position][0].append(np.frombuffer(tids, dtype=np.uint32))
+            flat[position][1].append(np.array(docs, dtype=np.uint32))
+            flat[position][2].append(np.array(tfs, dtype=np.uint8 if max(tfs) < 256 else np.uint32))
+    del tokenised
 
     vocabulary = sorted(term_ids, key=js_order)
     rank = np.empty(len(term_ids), dtype=np.int32)
@@ -341,10 +313,9 @@ def chunk_json(
     )
 
 
-def search_postings(corpus: Corpus, workers: int | None = None) -> Postings:
-    """The index's postings: the costly part of the payload, built while other stages run (by
-    ``workers`` processes, as ``build_postings`` counts them)."""
-    return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS, workers)
+def search_postings(corpus: Corpus) -> Postings:
+    """The index's postings: the costly part of the payload, built while other stages run."""
+    return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
 
 
 def search_paths(corpus: Corpus, postings: Postings) -> list[str]:

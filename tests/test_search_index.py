@@ -209,20 +209,6 @@ def test_entry_shares_the_settings_and_lists_every_part(seeds_site: Path) -> Non
     assert len(entry["words"]) == len(vocabulary)
 
 
-def test_parallel_tokenising_gives_the_same_postings(corpus: Corpus) -> None:
-    serial = build_postings(paper_texts(corpus.papers), FIELD_BOOSTS, workers=1)
-    parallel = build_postings(paper_texts(corpus.papers), FIELD_BOOSTS, workers=3)
-    assert parallel.vocabulary == serial.vocabulary
-    assert parallel.words == serial.words
-    assert parallel.document_count == serial.document_count
-    for field in range(len(FIELD_BOOSTS)):
-        for attribute in ("offsets", "docs", "scores"):
-            assert (
-                getattr(parallel, attribute)[field].tolist()
-                == getattr(serial, attribute)[field].tolist()
-            )
-
-
 def test_build_is_deterministic_and_shards_cover_the_vocabulary(corpus: Corpus) -> None:
     first = dict(search_files(corpus))
     assert list(search_files(corpus)) == list(first.items())
