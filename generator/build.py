@@ -301,6 +301,8 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
 
         build_date = source_date_epoch()
         base_pages = site_pages(corpus, config)
+        # The pages the discovery adds to (paper pages, the home page), completed as they are made.
+        waiting = [page for page in base_pages if Explorer.enriches(page)]
         producer = Producer(
             options.templates_dir,
             config,
@@ -320,7 +322,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             producer.write_while(
                 writer,
                 busy=lambda: not discovery_job.ready(),
-                ahead=[page.path for page in base_pages if Explorer.enriches(page)],
+                ahead=[page.path for page in waiting],
             )
             discovery = discovery_job.result()
         except BaseException:
@@ -354,7 +356,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
                 ),
             ]
         )
-        producer.add([page for page in base_pages if Explorer.enriches(page)], explorer.enrich)
+        producer.add(waiting, explorer.enrich)
         producer.add(
             discovery_pages
             # The sitemap (listing every page in order), robots.txt, CNAME.

@@ -121,39 +121,31 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
     count = len(documents)
     tokenised = _tokenise(documents, keeps)
     del documents
-    term_ids = {term: number for number, term in enumerate(tokenised.terms)}
-    flat: list[tuple[list, list, list]] = [([], [], []) for _ in names]
     lengths = tokenised.lengths
     word_lists = [set(words) for words in tokenised.words]
-    for position in range(len(names)):
-        tids, docs, tfs = tokenised.flat[position]
-        if tids:
-            flat[position][0].append(np.frombuffer(tids, dtype=np.uint32))
-            flat[position][1].append(np.array(docs, dtype=np.uint32))
-            flat[position][2].append(np.array(tfs, dtype=np.uint8 if max(tfs) < 256 else np.uint32))
-    del tokenised
-
-    vocabulary = sorted(term_ids, key=js_order)
-    rank = np.empty(len(term_ids), dtype=np.int32)
+    vocabulary = sorted(tokenised.terms, key=js_order)
+    term_ids = {term: number for number, term in enumerate(tokenised.terms)}
+    rank = np.empty(len(vocabulary), dtype=np.int32)
     rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
     grouped = []
-    while flat:
-        tids, docs, tfs = flat.pop(0)
+    while tokenised.flat:  # each field's flat arrays are freed once grouped
+        tids, docs, tfs = tokenised.flat.pop(0)
         if not tids:
             empty = np.zeros(0, np.int32)
             grouped.append((empty, empty, empty))
             continue
-        terms = rank[np.concatenate(tids)]
+        terms = rank[np.frombuffer(tids, dtype=np.uint32)]
         del tids
         order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
         grouped.append(
             (
                 terms[order],
-                np.concatenate(docs)[order].astype(np.int32),
-                np.concatenate([t.astype(np.uint32) for t in tfs])[order],
+                np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int32),
+                np.frombuffer(tfs, dtype=np.uint32)[order],
             )
         )
         del terms, docs, tfs, order
+    del tokenised
     counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
     # lunr's idf counts a document once per field that holds the term; math.log, as lunr.py.
     with_term = sum(counts).tolist() if counts else []
