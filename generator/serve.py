@@ -166,7 +166,13 @@ def serve(
     address = f"http://{host}:{server.server_address[1]}{config.base_path}"
     options = dataclasses.replace(options, out_dir=site_dir, base_url=address, dev_reload=True)
 
+    building = threading.Lock()  # one build at a time: the watcher's and the first one
+
     def rebuild(reason: str) -> None:
+        with building:
+            _rebuild(reason)
+
+    def _rebuild(reason: str) -> None:
         started = time.perf_counter()
         try:
             report = build(options)
@@ -197,8 +203,11 @@ def serve(
 
     watcher = threading.Thread(target=watch, name="papershelf-watch", daemon=True)
     try:
-        rebuild("start")
+        # The watcher first: its watches are set up while the first build runs, so an edit made
+        # once "serving" is printed is never missed (started after the build, it could be, on a
+        # busy machine); an edit during the first build makes a second one after it.
         watcher.start()
+        rebuild("start")
         print(f"serving {address} (Ctrl-C to stop)", file=out)
         out.flush()
         if ready is not None:
