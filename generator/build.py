@@ -297,7 +297,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             site_file_jobs,
             source_date_epoch,
         )
-        from generator.render import PAPERS_JSON_PATH, papers_json, site_pages
+        from generator.render import PAPERS_JSON_PATH, compiled_templates, papers_json, site_pages
 
         build_date = source_date_epoch()
         base_pages = site_pages(corpus, config)
@@ -311,6 +311,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             cache,
             options.jobs,
             dev_reload=options.dev_reload,
+            bytecode_cache=compiled_templates() if options.use_cache else None,
         )
         writer = SiteWriter(options.out_dir)
         try:

@@ -32,6 +32,13 @@ OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "lunr", "numpy
 DIST_INFO = ".dist-info"
 
 
+def user_cache_dir() -> Path:
+    """papershelf's folder in the user's cache (``$XDG_CACHE_HOME/papershelf``, by default
+    ``~/.cache/papershelf``): what is worth keeping between builds of any site."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "papershelf"
+
+
 def cache_dir(out_dir: Path) -> Path:
     """The cache folder of an output folder: beside it, so a site and its cache move together."""
     out = out_dir.resolve()

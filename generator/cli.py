@@ -114,7 +114,8 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="build everything afresh, ignoring and not updating .papershelf-cache/",
+        help="build everything afresh, ignoring and not updating .papershelf-cache/ and the "
+        "compiled templates",
     )
 
 

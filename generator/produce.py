@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MethodType
 
-from jinja2 import TemplateError
+from jinja2 import BytecodeCache, TemplateError
 
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
@@ -122,8 +122,11 @@ class Producer:
         jobs: int | None,
         *,
         dev_reload: bool = False,
+        bytecode_cache: BytecodeCache | None = None,
     ):
-        self.environment = make_environment(templates_dir, config, dev_reload=dev_reload)
+        self.environment = make_environment(
+            templates_dir, config, dev_reload=dev_reload, bytecode_cache=bytecode_cache
+        )
         self.config = config
         self.corpus = corpus
         self.cache = cache

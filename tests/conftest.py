@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,26 @@ SUBPATH = "/papershelf/"
 # sitemap and canonical links carry absolute URLs; never contacted.
 PUBLISHED_URL = "https://example.org/papershelf/"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def papershelf_env() -> dict[str, str]:
+    """The environment of a papershelf process a test starts: this checkout's code, the system's
+    tools and the session's user cache (see ``user_cache``)."""
+    return {
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "PATH": "/usr/bin:/bin",
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """papershelf's user cache (compiled templates) in a folder of the test session, not in the
+    home folder; the papershelf processes the tests start are given it too."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -22,14 +22,14 @@ from generator.write import (
     remove_stale_staging,
     write_reserved,
 )
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
+from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
 from tests.test_build import write_seeds
 from tests.test_parse import ABSTRACT_2, LAYOUT_B
 
 
 def cli(*args: str, cwd: Path, hook: str | None = None, **popen) -> tuple[list[str], dict]:
     """The command line of a real build subprocess, and its Popen options."""
-    env = {"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
+    env = papershelf_env()
     if hook:
         env[TEST_HOOK_VARIABLE] = hook
     return [sys.executable, "-m", "generator", *args], {"cwd": cwd, "env": env, **popen}

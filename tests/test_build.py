@@ -15,7 +15,7 @@ from generator.build import BuildOptions, build
 from generator.errors import BuildError, ParseError, StrictModeError
 from generator.parse import parse_dump
 from generator.text import clean_text
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SUBPATH
+from tests.conftest import SEEDS_DIR, SUBPATH, papershelf_env
 from tests.html import find_by_id, links, parse_html, text_of
 from tests.test_parse import ABSTRACT_1, ABSTRACT_2, LAYOUT_B
 
@@ -267,7 +267,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        env=papershelf_env(),
         check=False,
     )
 

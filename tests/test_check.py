@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.check import check_site
 from generator.config import SiteConfig
-from tests.conftest import PROJECT_ROOT, PUBLISHED_URL, SUBPATH
+from tests.conftest import PROJECT_ROOT, PUBLISHED_URL, SUBPATH, papershelf_env
 from tests.test_parse import LAYOUT_B
 
 
@@ -63,7 +63,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        env=papershelf_env(),
     )
 
 

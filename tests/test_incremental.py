@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2 import Environment
 
 from bench.corpus import write_corpus
 from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, load_site_config
@@ -21,7 +22,7 @@ from generator.explore import RelatedEntry
 from generator.parse import parse_dump
 from generator.produce import FileJob, Producer
 from generator.related import RelatedPaper
-from generator.render import Page, Pager, relative_url
+from generator.render import Page, Pager, compiled_templates, relative_url
 from generator.topics import Topic
 from generator.write import SiteWriter
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
@@ -137,6 +138,77 @@ def test_a_template_change_rerenders_pages(tmp_path: Path) -> None:
     pages = sorted((tmp_path / "out" / "papers").glob("*/index.html"))
     assert len(pages) == 3
     assert all("Look it up" in page.read_text("utf-8") for page in pages)
+
+
+def test_compiled_templates_are_kept_and_an_edited_one_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    compiled: list[str] = []
+    compile_source = Environment.compile
+
+    def counting_compile(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_source(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting_compile)
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A})
+    options = small_options(tmp_path, templates_dir=templates, jobs=1)
+    build(options)
+    # (Which templates a build compiles depends on its pages, and on how long the build waits for
+    # its discovery stage, in which it compiles the others.)
+    seen = set(compiled)
+    assert {"paper.html", "base.html"} <= seen
+    cache_files = (tmp_path / "user-cache" / "papershelf").glob("templates-*/__jinja2_*.cache")
+    assert len(list(cache_files)) == len(seen)
+
+    # A new build (a new Jinja2 environment) of changed seeds compiles none of them again...
+    write_seeds(tmp_path / "seeds", {"b.txt": LAYOUT_B})
+    compiled.clear()
+    build(options)
+    assert seen.isdisjoint(compiled)
+    seen.update(compiled)
+    # ... but the one template edited since, whose pages show the edit.
+    paper = templates / "paper.html"
+    paper.write_text(paper.read_text("utf-8").replace("Find this paper", "Look it up"), "utf-8")
+    compiled.clear()
+    build(options)
+    assert seen.intersection(compiled) == {"paper.html"}
+    pages = list((tmp_path / "out" / "papers").glob("*/index.html"))
+    assert pages and all("Look it up" in page.read_text("utf-8") for page in pages)
+    # --no-cache compiles every template it renders from its source.
+    compiled.clear()
+    build(dataclasses.replace(options, use_cache=False, out_dir=tmp_path / "clean"))
+    assert {"paper.html", "base.html", "index.html"} <= set(compiled)
+    assert differences(tmp_path / "out", tmp_path / "clean") == []
+
+
+def test_compiled_templates_of_other_versions_go_and_unsafe_folders_are_not_used(
+    tmp_path: Path,
+) -> None:
+    stale = tmp_path / "templates-0123456789abcdef"
+    stale.mkdir()
+    (stale / "__jinja2_x.cache").write_bytes(b"old")
+    cache = compiled_templates(tmp_path)
+    assert cache is not None and Path(cache.directory).is_dir() and not stale.exists()
+    # A folder others may write to could hold code planted for this process to run.
+    Path(cache.directory).chmod(0o777)
+    assert compiled_templates(tmp_path) is None
+    # No cache where it cannot be made; the build goes on without one.
+    (tmp_path / "a-file").write_text("", "utf-8")
+    assert compiled_templates(tmp_path / "a-file") is None
+
+
+def test_a_build_goes_on_when_the_user_cache_cannot_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "not-a-folder").write_text("", "utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A})
+    report = build(small_options(tmp_path))
+    assert report.pages > 0 and (tmp_path / "out" / "index.html").is_file()
 
 
 def test_library_versions_are_those_importlib_metadata_reports() -> None:

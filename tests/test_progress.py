@@ -11,10 +11,8 @@ import sys
 from pathlib import Path
 
 from generator.progress import ProgressBar
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
+from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
 from tests.test_parse import LAYOUT_B
-
-ENV = {"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
 
 
 def test_the_bar_fills_up_and_clears_its_line() -> None:
@@ -56,7 +54,7 @@ def test_a_terminal_sees_the_bar_then_the_summary(tmp_path: Path) -> None:
         cwd=tmp_path,
         stdout=terminal,
         stderr=subprocess.DEVNULL,
-        env=ENV,
+        env=papershelf_env(),
     )
     os.close(terminal)
     output = b""
@@ -85,7 +83,7 @@ def test_a_pipe_gets_only_the_summary(tmp_path: Path) -> None:
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env=ENV,
+        env=papershelf_env(),
         timeout=120,
     )
     assert result.returncode == 0

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SUBPATH
+from tests.conftest import PROJECT_ROOT, SUBPATH, papershelf_env
 from tests.test_parse import LAYOUT_B
 
 
@@ -71,7 +71,7 @@ def start_server(project: Path) -> DevServer:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        env=papershelf_env(),
     )
     lines: queue.Queue = queue.Queue()
 
@@ -218,7 +218,7 @@ def test_a_port_in_use_is_a_message_and_exit_code_9(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=60,
-            env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+            env=papershelf_env(),
         )
     assert result.returncode == 9
     assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
