@@ -14,6 +14,12 @@ import html
 import http.server
 import json
 import mimetypes
+
+# A build forks (its discovery stage, its page workers) while the watcher thread runs. A module that
+# thread is importing at that moment stays locked in the forked child, which waits for it forever
+# if it imports the module too. watchfiles.watch imports platform when it starts (to detect WSL):
+# imported here first, the watcher thread imports nothing (a test checks it).
+import platform  # noqa: F401
 import shutil
 import sys
 import tempfile

@@ -86,14 +86,20 @@ def start_server(project: Path) -> DevServer:
 
 
 @pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[DevServer]:
-    """``papershelf serve`` on a small project with its own copy of the templates."""
+def dev_project(tmp_path: Path) -> Path:
+    """A small project with its own copy of the templates."""
     project = tmp_path / "project"
     (project / "seeds").mkdir(parents=True)
     (project / "seeds/may.txt").write_text(LAYOUT_B)
     (project / "site.yml").write_text(f"title: Dev shelf\nbase_url: {SUBPATH}\n")
     shutil.copytree(PROJECT_ROOT / "templates", project / "templates")
-    server = start_server(project)
+    return project
+
+
+@pytest.fixture
+def dev_server(dev_project: Path) -> Iterator[DevServer]:
+    """``papershelf serve`` on ``dev_project``."""
+    server = start_server(dev_project)
     yield server
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGINT)
@@ -223,3 +229,42 @@ def test_a_port_in_use_is_a_message_and_exit_code_9(tmp_path: Path) -> None:
     assert result.returncode == 9
     assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
     assert "Traceback" not in result.stderr
+
+
+WATCH_IMPORTS_SCRIPT = """
+import sys, threading
+imports = []
+
+def record(event, args):
+    if event == "import" and threading.current_thread() is not threading.main_thread():
+        imports.append((threading.current_thread().name, args[0]))
+
+sys.addaudithook(record)
+from generator.build import BuildOptions
+from generator.serve import serve
+
+def stop(address):
+    # Long enough for the watcher to be watching (its start is what imports).
+    threading.Event().wait(1.0)
+    raise KeyboardInterrupt
+
+serve(BuildOptions(templates_dir=__import__("pathlib").Path("templates")), port=0, ready=stop)
+print("imports in other threads:", imports)
+"""
+
+
+def test_the_watcher_thread_imports_nothing_a_forked_build_could_wait_for(
+    dev_project: Path,
+) -> None:
+    # A module being imported by another thread when a build forks stays locked in the child: the
+    # discovery child then hung importing numpy, which imports that module too.
+    result = subprocess.run(
+        [sys.executable, "-c", WATCH_IMPORTS_SCRIPT],
+        cwd=dev_project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=papershelf_env(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imports in other threads: []" in result.stdout
