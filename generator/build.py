@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -108,6 +109,16 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
     if errors:
         raise ParseError(errors)
     return dumps, notices
+
+
+def dumps_size(seeds_dir: Path) -> int:
+    """The bytes of the dumps in the seeds folder; what cannot be read counts 0 (the read says why)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for path in seeds_dir.glob(f"*{DUMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total
 
 
 # Below this many bytes of dumps, forking a second reader costs more than it saves.
@@ -268,25 +279,29 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         )
 
     timings = {"fingerprint": time.perf_counter() - started}
-    notes = load_notes(options, config)
-    corpus = load_corpus(options, config, notes)
-    timings["read"] = time.perf_counter() - started - sum(timings.values())
-    # The corpus lives as long as the build: the collector need not scan its millions of objects
-    # again at every collection (it did, dozens of times, on a large corpus).
-    gc.freeze()
-    if options.strict and corpus.warnings:
-        raise StrictModeError(list(corpus.warnings))
-    if not LUNR_JS.is_file():
-        raise BuildError(f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first")
+    # Related papers, topics and the map are computed in a child process, the longest part of the
+    # build before the pages that show them; for a small corpus it is started now, to import its
+    # libraries while this process reads (see generator/discovery.py). Meanwhile this one reads,
+    # imports the rest, builds the search postings, then writes what does not depend on the
+    # discovery: the feeds, the listing and collection pages.
+    from generator.discovery import EARLY_START_BYTES, start_discovery
 
-    # Related papers, topics and the map are computed in a child process, started first: it is the
-    # longest part of the build before the pages that show them. Meanwhile this one imports the
-    # rest, builds the search postings, then writes what does not depend on the discovery: the
-    # feeds, the listing and collection pages.
-    from generator.discovery import start_discovery
-
-    stage_started = time.perf_counter()
-    with start_discovery(corpus, config) as discovery_job:
+    early = dumps_size(options.seeds_dir) <= EARLY_START_BYTES
+    with start_discovery(config, early) as discovery_job:
+        notes = load_notes(options, config)
+        corpus = load_corpus(options, config, notes)
+        timings["read"] = time.perf_counter() - started - sum(timings.values())
+        # The corpus lives as long as the build: the collector need not scan its millions of
+        # objects again at every collection (it did, dozens of times, on a large corpus).
+        gc.freeze()
+        if options.strict and corpus.warnings:
+            raise StrictModeError(list(corpus.warnings))
+        if not LUNR_JS.is_file():
+            raise BuildError(
+                f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first"
+            )
+        stage_started = time.perf_counter()
+        discovery_job.start(corpus)
         # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
         from generator.explore import Explorer
         from generator.index import search_files, search_paths, search_postings

@@ -3,9 +3,10 @@
 It runs after the model stage and before rendering; its results are plain data handed to the templates
 and to ``papers.json``. ``timings`` records the CPU seconds each step took, for the benchmark.
 
-``start_discovery`` runs it in a forked child process where the platform allows, started as soon as
-the corpus is read: it (and the import of numpy and scipy, which this module leaves to the child)
-overlaps with the rest of the build's imports and the search index, made meanwhile in the parent.
+``start_discovery`` runs it in a forked child process where the platform allows, started before the
+corpus is read (a small one) or as soon as it is (a large one): it (and the import of numpy and scipy,
+which this module leaves to the child) overlaps with the read, the rest of the build's imports and the
+search index, made meanwhile in the parent.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import gc
 import multiprocessing
 import pickle
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -100,36 +102,72 @@ def _discover(corpus: Corpus, config: SiteConfig) -> Discovery:
     )
 
 
-class DiscoveryJob:
-    """A discovery started in a forked child process; ``result()`` waits for it."""
+# Up to this many bytes of dumps, the discovery child is started before the corpus is read: it
+# imports numpy and scipy (a quarter of a second) while this process reads, then the corpus is sent
+# to it (the seeds, 0.9 MB of dumps, pickle to 0.9 MB in 3 ms). A larger corpus goes to a child
+# forked once it is read, which shares the corpus's memory instead of holding a copy.
+EARLY_START_BYTES = 8_000_000
 
-    def __init__(self, corpus: Corpus, config: SiteConfig):
+
+class DiscoveryJob:
+    """The discovery stage in a forked child process: ``start(corpus)`` gives it the corpus,
+    ``result()`` waits for what it found.
+
+    ``early``: the child is forked at once and prepares (imports its libraries) until it is given
+    the corpus; else it is forked by ``start``, with the corpus."""
+
+    def __init__(self, config: SiteConfig, early: bool):
+        self._config = config
         self._result: Discovery | None = None
         self._process = None
-        if "fork" not in multiprocessing.get_all_start_methods():
-            self._result = discover(corpus, config)  # no fork here: run it in place
-            return
+        self._sender: threading.Thread | None = None
+        self._forks = "fork" in multiprocessing.get_all_start_methods()
+        if self._forks and early:
+            self._fork(_waiting_child, config)
+
+    def _fork(self, target, *args) -> None:
         context = multiprocessing.get_context("fork")
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(sender, corpus, config), daemon=True)
+        self._connection, theirs = context.Pipe(duplex=True)
+        self._process = context.Process(target=target, args=(theirs, *args), daemon=True)
         self._process.start()
-        sender.close()
+        theirs.close()
+
+    def start(self, corpus: Corpus) -> None:
+        """Give the child the corpus (forking it now if it is not running yet)."""
+        if not self._forks:
+            self._result = discover(corpus, self._config)  # no fork here: run it in place
+        elif self._process is None:
+            self._fork(_child, corpus, self._config)
+        else:
+            # Sent from a thread: the child takes it only once its imports are done, and a pipe
+            # holds 64 KB; this process goes on meanwhile (the thread waits in the kernel, without
+            # the GIL).
+            data = pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL)
+            self._sender = threading.Thread(target=self._send, args=(data,), daemon=True)
+            self._sender.start()
+
+    def _send(self, data: bytes) -> None:
+        # The child may have failed or been stopped; result() reports it.
+        with contextlib.suppress(OSError):
+            self._connection.send_bytes(data)
 
     def ready(self) -> bool:
         """Whether ``result()`` would return without waiting."""
-        return self._result is not None or self._receiver.poll()
+        return self._result is not None or self._connection.poll()
 
     def result(self) -> Discovery:
         """The discovery, once the child has sent it; its exception if it failed."""
         if self._result is not None:
             return self._result
         try:
-            outcome, payload = pickle.loads(self._receiver.recv_bytes())
+            outcome, payload = pickle.loads(self._connection.recv_bytes())
         except EOFError:
             raise BuildError("the discovery stage stopped without a result") from None
         finally:
-            self._receiver.close()
+            self._connection.close()
             self._process.join()
+            if self._sender is not None:
+                self._sender.join()
         if outcome == "error":
             raise payload
         self._result = payload
@@ -140,9 +178,11 @@ class DiscoveryJob:
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+        if self._sender is not None:
+            self._sender.join()  # its write fails at once now that nobody reads
 
 
-def _child(sender, corpus: Corpus, config: SiteConfig) -> None:
+def _child(connection, corpus: Corpus, config: SiteConfig) -> None:
     # The child lives for one computation of arrays and plain values, which make no reference
     # cycles: the cyclic collector would only rescan its allocations (7 % of its time at 10,000
     # papers); it all goes when the child exits.
@@ -151,15 +191,27 @@ def _child(sender, corpus: Corpus, config: SiteConfig) -> None:
         message = ("ok", discover(corpus, config))
     except BaseException as exc:  # handed to the parent, which raises it
         message = ("error", exc)
-    sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-    sender.close()
+    connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    connection.close()
+
+
+def _waiting_child(connection, config: SiteConfig) -> None:
+    gc.disable()
+    load_libraries()
+    from generator import layout, related, topics, vectors  # noqa: F401 (what discover imports)
+
+    try:
+        corpus = pickle.loads(connection.recv_bytes())
+    except EOFError:
+        return  # the build stopped before it read the corpus
+    _child(connection, corpus, config)
 
 
 @contextlib.contextmanager
-def start_discovery(corpus: Corpus, config: SiteConfig) -> Iterator[DiscoveryJob]:
-    """Start the discovery stage beside the rest of the build; the child is stopped if the build
-    leaves the block without its result."""
-    job = DiscoveryJob(corpus, config)
+def start_discovery(config: SiteConfig, early: bool) -> Iterator[DiscoveryJob]:
+    """A discovery job for the rest of the build (``early``: its child is started now, see
+    ``DiscoveryJob``); the child is stopped if the build leaves the block without its result."""
+    job = DiscoveryJob(config, early)
     try:
         yield job
     finally:

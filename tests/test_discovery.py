@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import multiprocessing
 import re
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import generator.discovery as discovery_module
 import generator.related as related_module
-from generator.build import BuildOptions, load_corpus, load_site_config
+from generator.build import BuildOptions, build, load_corpus, load_site_config
 from generator.config import TopicsConfig
-from generator.discovery import discover
+from generator.discovery import discover, start_discovery
+from generator.errors import ParseError
 from generator.model import Paper
 from generator.related import key_phrases, kmeans, nearest_neighbours
-from generator.topics import _nndsvda, find_topics, nmf
+from generator.topics import _nndsvda, find_topics, nmf, phrase_matches
 from generator.vectors import (
     TOKEN_PATTERN,
     WORDS,
@@ -27,6 +33,7 @@ from generator.vectors import (
 )
 from tests.conftest import SEEDS_DIR, SITE_CONFIG
 from tests.html import parse_html, text_of
+from tests.test_incremental import differences
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -263,6 +270,39 @@ def test_discovery_is_the_same_on_every_run(seed_corpus) -> None:
     assert first.positions == second.positions
 
 
+@pytest.mark.parametrize("early", [True, False])
+def test_a_discovery_child_finds_what_discover_finds(seed_corpus, early: bool) -> None:
+    config = load_site_config(BuildOptions(config_path=SITE_CONFIG))
+    with start_discovery(config, early) as job:
+        # Started early, the child runs (importing its libraries) before it has the corpus.
+        assert (job._process is not None and job._process.is_alive()) == early
+        job.start(seed_corpus)
+        found = job.result()
+    expected = discover(seed_corpus, config)
+    assert found.related == expected.related
+    assert found.topics == expected.topics
+    assert found.positions == expected.positions
+
+
+def test_a_failed_read_stops_the_early_discovery_child(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "bad.txt").write_bytes(b"\xff\xfe not UTF-8 \x80")
+    with pytest.raises(ParseError):
+        build(BuildOptions(seeds_dir=tmp_path / "seeds", out_dir=tmp_path / "out"))
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_early_and_late_discovery_children_build_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG, use_cache=False)
+    build(dataclasses.replace(options, out_dir=tmp_path / "early"))
+    monkeypatch.setattr(discovery_module, "EARLY_START_BYTES", -1)  # every corpus is "large"
+    build(dataclasses.replace(options, out_dir=tmp_path / "late"))
+    assert differences(tmp_path / "early", tmp_path / "late") == []
+
+
 def test_approximate_neighbours_agree_with_exact_ones(seed_vectors, monkeypatch) -> None:
     """Above EXACT_UP_TO papers candidates come from an inverted file over the SVD embedding and
     are re-ranked exactly; forced on the seeds (23 cells, 8 probed), it finds about 88 % of the
@@ -402,3 +442,23 @@ def test_fast_word_pattern_gives_the_tokens_of_the_token_pattern(seed_corpus) ->
     texts += ["a-b -ab- x--y z- -q _a é-b 3-d --- a_b-c- w", "over-squashing--rewiring-"]
     for text in texts:
         assert [w for w in WORDS.findall(text) if len(w) > 1] == re.findall(TOKEN_PATTERN, text)
+
+
+# Words that share beginnings and case variants, joined by spaces, hyphens and punctuation.
+_PHRASE_WORDS = st.sampled_from(
+    ["graph", "Graph", "GRAPH", "graphs", "neural", "Neural", "net", "x"]
+)
+_SEPARATORS = st.sampled_from([" ", "  ", "-", " - ", "--", ", ", ".", "\n", "_"])
+
+
+@given(
+    words=st.lists(st.tuples(_PHRASE_WORDS, _SEPARATORS), max_size=12),
+    phrase=st.lists(st.sampled_from(["graph", "neural", "net", "x"]), min_size=1, max_size=3),
+    accent=st.booleans(),
+)
+def test_phrase_matches_are_those_of_a_case_insensitive_regex(words, phrase, accent) -> None:
+    text = "".join(word + separator for word, separator in words) + ("é" if accent else "")
+    joined = " ".join(phrase)
+    pattern = r"\b" + r"[\s-]+".join(re.escape(word) for word in phrase) + r"\b"
+    expected = [match.group() for match in re.finditer(pattern, text, re.IGNORECASE)]
+    assert list(phrase_matches(joined, text)) == expected
