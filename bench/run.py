@@ -26,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -145,7 +146,7 @@ def _tree_pss(root: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path) -> Sample:
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
     """Run a command, returning its wall time, the peak RSS of its whole process tree and its output.
 
     The tree's RSS is summed every 20 ms from /proc; the kernel's own high-water mark of the largest
@@ -153,7 +154,7 @@ def measure(command: list[str], cwd: Path) -> Sample:
     log = cwd / ".bench-output.log"
     with log.open("wb") as sink:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)
         peak = peak_pss = 0
         done = threading.Event()
 
@@ -351,10 +352,12 @@ def papershelf_rows(
 ) -> tuple[list[Row], list[str]]:
     """Full, no-op and one-change builds of one corpus, the identity check and the first search."""
     folder = corpus_dir(size)
-    command = [sys.executable, "-m", "generator", "build", "--seeds", "seeds", "--out", "_site"]
-    command.append("--timings")
-    if jobs:
-        command += ["--jobs", jobs]
+
+    def build_command(out: str) -> list[str]:
+        command = [sys.executable, "-m", "generator", "build", "--seeds", "seeds", "--out", out]
+        return command + ["--timings"] + (["--jobs", jobs] if jobs else [])
+
+    command = build_command("_site")
     rows = {name: Row(size, "papershelf", name) for name in SCENARIOS}
     notes = []
     for rep in range(reps):
@@ -372,6 +375,19 @@ def papershelf_rows(
                 notes.append(
                     f"{size} papers: first search not measured: {str(exc).splitlines()[0]}"
                 )
+            # The rows' full builds find the templates compiled by an earlier build (kept in the
+            # user's cache, as Python keeps .pyc files); this one compiles them, as the first build
+            # after installing papershelf or editing every template would.
+            with tempfile.TemporaryDirectory(prefix="papershelf-bench-cache-") as empty_cache:
+                settle()
+                env = {**os.environ, "XDG_CACHE_HOME": empty_cache}
+                sample = measure(build_command("_cold"), folder, env)
+            remove_tree(folder / "_cold")
+            remove_tree(folder / ".papershelf-cache" / "_cold")
+            notes.append(
+                f"{size} papers: full build with no compiled templates in the user cache: "
+                f"{sample.seconds:.2f} s"
+            )
         rows["no-op"].samples.append(measure(command, folder))
         rows["no-op"].pages, rows["no-op"].output_bytes = tree_size(folder / "_site")
         path, original = change_one_abstract(folder / "seeds", rep)
