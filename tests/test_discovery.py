@@ -6,6 +6,8 @@ import dataclasses
 import json
 import multiprocessing
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from generator.vectors import (
     randomized_svd,
     term_vectors,
 )
-from tests.conftest import SEEDS_DIR, SITE_CONFIG
+from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
 from tests.html import parse_html, text_of
 from tests.test_incremental import differences
 
@@ -282,6 +284,43 @@ def test_a_discovery_child_finds_what_discover_finds(seed_corpus, early: bool) -
     assert found.related == expected.related
     assert found.topics == expected.topics
     assert found.positions == expected.positions
+
+
+# Run in a fresh interpreter: whether numpy is loaded once the discovery child is forked, early
+# (before the read) or late (given the corpus).
+NUMPY_AT_FORK_SCRIPT = """
+import sys
+from pathlib import Path
+
+from generator.build import BuildOptions, load_corpus, load_site_config
+from generator.discovery import start_discovery
+
+options = BuildOptions(seeds_dir=Path(sys.argv[1]), config_path=Path(sys.argv[2]))
+config = load_site_config(options)
+early = sys.argv[3] == "early"
+with start_discovery(config, early) as job:
+    if not early:
+        corpus = load_corpus(options, config)
+        print("numpy before:", "numpy" in sys.modules)
+        job.start(corpus)
+    print("forked:", job._process is not None, "numpy after:", "numpy" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("when", ["early", "late"])
+def test_the_discovery_child_inherits_numpy_instead_of_importing_it_again(when: str) -> None:
+    # Both processes need numpy (the search index here, the discovery there): loaded before the
+    # fork, it is imported once for both.
+    result = subprocess.run(
+        [sys.executable, "-c", NUMPY_AT_FORK_SCRIPT, str(SEEDS_DIR), str(SITE_CONFIG), when],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=papershelf_env(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "numpy before: True" not in result.stdout
+    assert "forked: True numpy after: True" in result.stdout
 
 
 def test_a_failed_read_stops_the_early_discovery_child(tmp_path: Path) -> None:
