@@ -20,13 +20,13 @@ BENCH_ARGS ?=
 
 .PHONY: site serve check test lint format chromium java clean-env screenshots bench
 
-site: $(SITE_STAMP) $(NODE_STAMP)
+site: $(SITE_STAMP)
 	$(BIN)/papershelf build $(BUILD_ARGS)
 
-serve: $(SITE_STAMP) $(NODE_STAMP)
+serve: $(SITE_STAMP)
 	$(BIN)/papershelf serve $(BUILD_ARGS)
 
-check: $(SITE_STAMP) $(NODE_STAMP)
+check: $(SITE_STAMP)
 	$(BIN)/papershelf check $(BUILD_ARGS)
 
 test: $(TEST_STAMP) java $(NODE_STAMP) chromium

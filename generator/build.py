@@ -12,39 +12,39 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.assets import INSTALLATION_DIRS, STATIC_DIR, TEMPLATES_DIR
 from generator.cache import BuildCache, code_digest, digest
-from generator.config import SiteConfig, load_config
-from generator.errors import BuildError, Diagnostic, ParseError, SeedsError, StrictModeError
+from generator.config import DEFAULT_CONFIG_NAME, SiteConfig, load_config
+from generator.errors import Diagnostic, ParseError, SeedsError, StrictModeError
 from generator.model import Corpus, build_corpus, collection_id
-from generator.notes import (
-    Notes,
-    apply_collection_notes,
-    notes_folder,
-    read_notes,
-    unmatched_paper_notes,
-)
+from generator.notes import Notes, apply_collection_notes, read_notes, unmatched_paper_notes
 from generator.parse import ParsedDump, decode_dump, parse_dump
-from generator.write import SiteWriter, check_output_dir, remove_stale_staging
+from generator.site_paths import SEEDS_NAME, SitePaths, site_paths
+from generator.write import (
+    OUTPUT_MARKER,
+    OUTPUT_MARKER_TEXT,
+    SiteWriter,
+    check_output_dir,
+    remove_output,
+    remove_stale_staging,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = PROJECT_ROOT / "static"
-LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
-LUNR_JS_SITE_PATH = "static/vendor/lunr.min.js"
 DUMP_SUFFIX = ".txt"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What the user asked for on the command line."""
+    """What the user asked for on the command line; a folder left as None is found in the site
+    folder (the one that holds the config file)."""
 
-    seeds_dir: Path = Path("seeds")
-    out_dir: Path = Path("_site")
-    config_path: Path = Path("site.yml")
+    config_path: Path = Path(DEFAULT_CONFIG_NAME)
     config_required: bool = False  # True when --config named the file explicitly
+    seeds_dir: Path | None = None  # None: seeds/ in the site folder
+    out_dir: Path | None = None  # None: _site/ in the site folder
+    notes_dir: Path | None = None  # None: notes_dir of the config, inside the site folder
+    templates_dir: Path | None = None  # templates that override papershelf's own, by file name
     base_url: str | None = None
     strict: bool = False
-    templates_dir: Path = TEMPLATES_DIR
     dev_reload: bool = False  # papershelf serve: every page loads the live-reload script
     jobs: int | None = None  # processes that render, this one included; None: one per CPU
     use_cache: bool = True  # False: ignore and do not write .papershelf-cache/
@@ -75,14 +75,59 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def protected_paths(options: BuildOptions) -> list[Path]:
-    """What the output folder may never be nor hold: the working folder, papershelf itself, the
-    seeds and the config."""
-    return [Path.cwd(), PROJECT_ROOT, options.seeds_dir, options.config_path]
+def paths_of(options: BuildOptions, config: SiteConfig) -> SitePaths:
+    """The folders of the build the options ask for."""
+    return site_paths(
+        config,
+        options.config_path,
+        seeds_dir=options.seeds_dir,
+        notes_dir=options.notes_dir,
+        out_dir=options.out_dir,
+        templates_dir=options.templates_dir,
+    )
 
 
-def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
-    """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once."""
+def template_folders(paths: SitePaths) -> list[Path]:
+    """Where templates are looked up, in order: the user's folder (if any), then papershelf's own."""
+    return [paths.templates_dir, TEMPLATES_DIR] if paths.templates_dir else [TEMPLATES_DIR]
+
+
+def skipped_templates(paths: SitePaths) -> tuple[Diagnostic, ...]:
+    """A warning for each of the user's templates that links outside the readable folders (the
+    template loader passes them over, so papershelf's own template of that name is used)."""
+    if paths.templates_dir is None or not paths.templates_dir.is_dir():
+        return ()
+    found = (
+        paths.skipped_link(path, display_path(path))
+        for path in sorted(paths.templates_dir.rglob("*"))
+        if path.is_file()
+    )
+    return tuple(warning for warning in found if warning is not None)
+
+
+def _inputs(paths: SitePaths) -> list[tuple[str, Path]]:
+    """The folders an output folder may be neither, nor lie inside, nor hold, each named."""
+    inputs = [("the seeds folder", paths.seeds_dir), ("the notes folder", paths.notes_dir)]
+    if paths.templates_dir is not None:
+        inputs.append(("the templates folder", paths.templates_dir))
+    return inputs + [("a folder of papershelf itself", folder) for folder in INSTALLATION_DIRS]
+
+
+def check_output(paths: SitePaths) -> None:
+    """Refuse an output folder that is not papershelf's to replace (see write.output_refusal)."""
+    check_output_dir(paths.out_dir, paths.site_dir, _inputs(paths))
+
+
+def clean_output(paths: SitePaths) -> bool:
+    """Remove the output folder after the same check as a build's; False if there was none."""
+    return remove_output(paths.out_dir, paths.site_dir, _inputs(paths))
+
+
+def read_seeds(
+    seeds_dir: Path, paths: SitePaths | None = None
+) -> tuple[list[ParsedDump], list[Diagnostic]]:
+    """Read and parse every dump in the seeds folder, sorted by name; all unreadable files at once.
+    With ``paths``, a dump that links outside the readable folders is skipped with a warning."""
     if not seeds_dir.is_dir():
         problem = "is not a folder" if seeds_dir.exists() else "seeds folder not found"
         raise SeedsError(f"{display_path(seeds_dir)}: {problem}")
@@ -90,16 +135,24 @@ def read_seeds(seeds_dir: Path) -> tuple[list[ParsedDump], list[Diagnostic]]:
         entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
     except OSError as exc:
         raise SeedsError(f"{display_path(seeds_dir)}: cannot read: {exc.strerror or exc}") from None
-    dump_paths = [p for p in entries if p.is_file() and p.suffix == DUMP_SUFFIX]
-    if not dump_paths:
-        raise SeedsError(
-            f"{display_path(seeds_dir)}: no dump files (*{DUMP_SUFFIX}) in the seeds folder"
-        )
     notices = [
         Diagnostic(display_path(p), 0, f"not a {DUMP_SUFFIX} dump, ignored")
         for p in entries
-        if p not in dump_paths
+        if not (p.is_file() and p.suffix == DUMP_SUFFIX)
     ]
+    dump_paths = []
+    for path in entries:
+        if path.is_file() and path.suffix == DUMP_SUFFIX:
+            skipped = paths.skipped_link(path, display_path(path)) if paths else None
+            notices += [skipped] if skipped else []
+            dump_paths += [] if skipped else [path]
+    if not dump_paths:
+        raise SeedsError(
+            "\n".join(
+                [str(notice) for notice in notices]
+                + [f"{display_path(seeds_dir)}: no dump files (*{DUMP_SUFFIX}) in the seeds folder"]
+            )
+        )
     dumps: list[ParsedDump] = []
     errors: list[Diagnostic] = []
     for dump, problems in _read_dumps(dump_paths):
@@ -171,8 +224,18 @@ def _read_dump(path: Path) -> tuple[ParsedDump | None, list[Diagnostic]]:
 
 
 def load_site_config(options: BuildOptions) -> SiteConfig:
-    """The config file, with the command line's base URL applied."""
-    config = load_config(options.config_path, required=options.config_required)
+    """The config file, with the command line's base URL applied. With no config file and no
+    seeds folder, there is no site here: the error says how to start one."""
+    config_path = options.config_path
+    if not config_path.exists() and not options.config_required and options.seeds_dir is None:
+        site_dir = config_path.parent
+        if not (site_dir / SEEDS_NAME).exists():
+            here = "here" if site_dir.resolve() == Path.cwd().resolve() else f"in {site_dir}"
+            raise SeedsError(
+                f"no {config_path.name} and no {SEEDS_NAME}/ folder {here}, so no site to build: "
+                "start one with `papershelf new FOLDER`, or run papershelf in a site's folder"
+            )
+    config = load_config(config_path, required=options.config_required)
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
     return config
@@ -181,7 +244,8 @@ def load_site_config(options: BuildOptions) -> SiteConfig:
 def load_corpus(options: BuildOptions, config: SiteConfig, notes: Notes | None = None) -> Corpus:
     """Read stage and model stage together: every dump parsed, every paper resolved; collection
     notes give their collections title, date and description."""
-    dumps, notices = read_seeds(options.seeds_dir)
+    paths = paths_of(options, config)
+    dumps, notices = read_seeds(paths.seeds_dir, paths)
     note_warnings: list[Diagnostic] = []
     if notes is not None:
         ids = [collection_id(dump.source) for dump in dumps]
@@ -196,43 +260,42 @@ def load_corpus(options: BuildOptions, config: SiteConfig, notes: Notes | None =
 
 
 def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
-    """The curator's notes from the notes folder beside the config file (none if it is absent)."""
-    folder = notes_folder(config, options.config_path)
-    return read_notes(folder, display_path(folder))
+    """The curator's notes from the notes folder (none if it is absent)."""
+    paths = paths_of(options, config)
+    return read_notes(paths.notes_dir, display_path(paths.notes_dir), paths.skipped_link)
 
 
-def input_fingerprint(options: BuildOptions, config: SiteConfig, code: str) -> str | None:
+def input_fingerprint(paths: SitePaths, options: BuildOptions, code: str) -> str | None:
     """A hash of every input of a build, read as raw bytes: equal fingerprints give equal sites.
     None when an input cannot be read: the build then reports it as it would without a cache."""
     parts: list[str | bytes] = [
         code,
         str(Path.cwd().resolve()),  # diagnostics name files relative to it
-        str(options.seeds_dir.resolve()),
+        str(paths.seeds_dir.resolve()),
         repr((options.base_url, options.config_required, options.dev_reload)),
         # publish.py dates feeds by it
         os.environ.get("SOURCE_DATE_EPOCH", ""),
     ]
     try:
-        return digest(*parts, *_input_bytes(options, config))
+        return digest(*parts, *_input_bytes(paths))
     except OSError:
         return None
 
 
-def _input_bytes(options: BuildOptions, config: SiteConfig) -> list[str | bytes]:
+def _input_bytes(paths: SitePaths) -> list[str | bytes]:
     parts: list[str | bytes] = []
-    config_file = options.config_path
+    config_file = paths.config_path
     parts.append(config_file.read_bytes() if config_file.is_file() else b"no config file")
-    if options.seeds_dir.is_dir():
-        for path in sorted(options.seeds_dir.iterdir()):
+    if paths.seeds_dir.is_dir():
+        for path in sorted(paths.seeds_dir.iterdir()):
             parts.append(path.name)
-            if path.is_file() and path.suffix == DUMP_SUFFIX:
+            if path.is_file() and path.suffix == DUMP_SUFFIX and not paths.outside(path):
                 parts.append(path.read_bytes())
-    # The curator's notes: every file below the notes folder the config names.
-    notes_dir = notes_folder(config, options.config_path)
-    if notes_dir.is_dir():
-        for path in sorted(notes_dir.rglob("*")):
-            parts.append(path.relative_to(notes_dir).as_posix())
-            if path.is_file():
+    # The curator's notes: every file below the notes folder.
+    if paths.notes_dir.is_dir():
+        for path in sorted(paths.notes_dir.rglob("*")):
+            parts.append(path.relative_to(paths.notes_dir).as_posix())
+            if path.is_file() and not paths.outside(path):
                 parts.append(path.read_bytes())
     return parts
 
@@ -255,15 +318,16 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
 def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildReport:
     started = time.perf_counter()
     config = load_site_config(options)
-    check_output_dir(options.out_dir, protected_paths(options), [options.seeds_dir])
-    cache = BuildCache(options.out_dir) if options.use_cache else None
-    code = code_digest([options.templates_dir, STATIC_DIR], [LUNR_JS])
-    fingerprint = input_fingerprint(options, config, code)
+    paths = paths_of(options, config)
+    check_output(paths)
+    cache = BuildCache(paths.out_dir) if options.use_cache else None
+    code = code_digest([*template_folders(paths), STATIC_DIR], [])
+    fingerprint = input_fingerprint(paths, options, code)
     if cache is not None and fingerprint and (summary := cache.unchanged(fingerprint)) is not None:
         warnings = tuple(Diagnostic(*warning) for warning in summary["warnings"])
         if options.strict and warnings:
             raise StrictModeError(list(warnings))
-        remove_stale_staging(options.out_dir)  # what a killed build left, as a real build would
+        remove_stale_staging(paths.out_dir)  # what a killed build left, as a real build would
         return BuildReport(
             papers=summary["papers"],
             collections=summary["collections"],
@@ -271,7 +335,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
             files=summary["files"],
             warnings=warnings,
             seconds=time.perf_counter() - started,
-            out_dir=options.out_dir,
+            out_dir=paths.out_dir,
             rendered=0,
             unchanged=True,
             timings=(("fingerprint", time.perf_counter() - started),),
@@ -286,7 +350,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
     # discovery: the feeds, the listing and collection pages.
     from generator.discovery import EARLY_START_BYTES, start_discovery
 
-    early = dumps_size(options.seeds_dir) <= EARLY_START_BYTES
+    early = dumps_size(paths.seeds_dir) <= EARLY_START_BYTES
     with start_discovery(config, early) as discovery_job:
         notes = load_notes(options, config)
         corpus = load_corpus(options, config, notes)
@@ -294,12 +358,11 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         # The corpus lives as long as the build: the collector need not scan its millions of
         # objects again at every collection (it did, dozens of times, on a large corpus).
         gc.freeze()
+        corpus = Corpus(
+            corpus.papers, corpus.collections, corpus.warnings + skipped_templates(paths)
+        )
         if options.strict and corpus.warnings:
             raise StrictModeError(list(corpus.warnings))
-        if not LUNR_JS.is_file():
-            raise BuildError(
-                f"{display_path(LUNR_JS)} is missing: run `npm ci` (or `make site`) first"
-            )
         stage_started = time.perf_counter()
         discovery_job.start(corpus)
         # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
@@ -319,16 +382,17 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         # The pages the discovery adds to (paper pages, the home page), completed as they are made.
         waiting = [page for page in base_pages if Explorer.enriches(page)]
         producer = Producer(
-            options.templates_dir,
+            template_folders(paths),
             config,
             corpus,
             code,
             cache,
             options.jobs,
+            readable=[*paths.readable, TEMPLATES_DIR],
             dev_reload=options.dev_reload,
             bytecode_cache=compiled_templates() if options.use_cache else None,
         )
-        writer = SiteWriter(options.out_dir)
+        writer = SiteWriter(paths.out_dir)
         try:
             postings = search_postings(corpus)
             producer.add(
@@ -380,9 +444,9 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         )
         keys = producer.write_content(writer, progress)
         writer.copy_tree(STATIC_DIR, "static")
-        writer.copy_file(LUNR_JS, LUNR_JS_SITE_PATH)
         # GitHub Pages must serve the folder as it is, not run Jekyll over it.
         writer.write_text(".nojekyll", "")
+        writer.write_text(OUTPUT_MARKER, OUTPUT_MARKER_TEXT)
         if cache is not None:
             cache.forget()
         swap_started = time.perf_counter()
@@ -415,7 +479,7 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         files=len(writer.written),
         warnings=warnings,
         seconds=time.perf_counter() - started,
-        out_dir=options.out_dir,
+        out_dir=paths.out_dir,
         rendered=producer.rendered,
         timings=tuple(timings.items()),
         notes=notes_shown,

@@ -10,17 +10,17 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import (
-    TEMPLATES_DIR,
     BuildOptions,
     BuildReport,
     build,
+    clean_output,
     display_path,
     load_site_config,
-    protected_paths,
+    paths_of,
 )
+from generator.config import DEFAULT_CONFIG_NAME
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
 from generator.progress import ProgressBar
-from generator.write import clean_output
 
 
 def positive_int(text: str) -> int:
@@ -43,11 +43,14 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"papershelf {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    new_parser = commands.add_parser(
+        "new", help="start a shelf in a new folder: config, an example dump and note, a workflow"
+    )
+    new_parser.add_argument("folder", type=Path, help="the folder to make (new or empty)")
+
     build_parser = commands.add_parser("build", help="build the site into the output folder")
     add_build_options(build_parser)
-    build_parser.add_argument(
-        "--out", type=Path, default=Path("_site"), help="output folder (default: _site/)"
-    )
+    add_out_option(build_parser)
     build_parser.add_argument(
         "--timings", action="store_true", help="also print how long each part of the build took"
     )
@@ -71,37 +74,52 @@ def make_parser() -> argparse.ArgumentParser:
     )
     add_build_options(check_parser)
 
-    clean_parser = commands.add_parser("clean", help="remove the output folder (and nothing else)")
-    clean_parser.add_argument(
-        "--out", type=Path, default=Path("_site"), help="output folder (default: _site/)"
+    clean_parser = commands.add_parser(
+        "clean", help="remove the output folder, if it holds a papershelf build (and nothing else)"
     )
-    clean_parser.add_argument(
-        "--seeds", type=Path, default=Path("seeds"), help="seeds folder, never removed"
-    )
-    clean_parser.add_argument(
-        "--config", type=Path, default=Path("site.yml"), help="config file, never removed"
-    )
+    add_site_options(clean_parser)
+    add_out_option(clean_parser)
     return parser
 
 
-def add_build_options(parser: argparse.ArgumentParser) -> None:
-    """The options every command that builds shares."""
+def add_site_options(parser: argparse.ArgumentParser) -> None:
+    """Where the site's inputs are: the config file and the folders it may be overridden with."""
     parser.add_argument(
-        "--seeds", type=Path, default=Path("seeds"), help="folder of dump files (default: seeds/)"
+        "--config",
+        type=Path,
+        help="the site's config file; its folder is the site folder (default: ./site.yml)",
     )
     parser.add_argument(
-        "--base-url",
-        help="where the site will be served, e.g. /REPO/ or https://user.github.io/REPO/ "
-        "(default: base_url in the config, else /)",
+        "--seeds", type=Path, help="folder of dump files (default: seeds/ in the site folder)"
     )
     parser.add_argument(
-        "--config", type=Path, help="site config file (default: site.yml, if present)"
+        "--notes",
+        type=Path,
+        help="folder of notes (default: notes_dir of the config, in the site folder)",
     )
     parser.add_argument(
         "--templates",
         type=Path,
-        default=TEMPLATES_DIR,
-        help="folder of Jinja2 templates (default: the templates/ of papershelf)",
+        help="folder of Jinja2 templates that replace papershelf's own, file by file",
+    )
+
+
+def add_out_option(parser: argparse.ArgumentParser) -> None:
+    """The output folder option of ``build`` and ``clean``."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="output folder: missing, empty or a previous build (default: _site/ in the site folder)",
+    )
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that builds shares."""
+    add_site_options(parser)
+    parser.add_argument(
+        "--base-url",
+        help="where the site will be served, e.g. /REPO/ or https://user.github.io/REPO/ "
+        "(default: base_url in the config, else /)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors and write nothing"
@@ -119,19 +137,22 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_options(args: argparse.Namespace, out_dir: Path = Path("_site")) -> BuildOptions:
-    """The build options that the command line asked for."""
-    return BuildOptions(
-        seeds_dir=args.seeds,
-        out_dir=out_dir,
-        config_path=args.config or Path("site.yml"),
-        config_required=args.config is not None,
-        base_url=args.base_url,
-        strict=args.strict,
-        jobs=args.jobs,
-        use_cache=not args.no_cache,
-        templates_dir=args.templates,
-    )
+def site_options(args: argparse.Namespace, **overrides: object) -> BuildOptions:
+    """The options that the command line asked for."""
+    chosen = {
+        "config_path": args.config or Path(DEFAULT_CONFIG_NAME),
+        "config_required": args.config is not None,
+        "seeds_dir": args.seeds,
+        "notes_dir": args.notes,
+        "templates_dir": args.templates,
+        "out_dir": getattr(args, "out", None),
+    }
+    for name in ("base_url", "strict", "jobs"):
+        if hasattr(args, name):
+            chosen[name] = getattr(args, name)
+    if hasattr(args, "no_cache"):
+        chosen["use_cache"] = not args.no_cache
+    return BuildOptions(**{**chosen, **overrides})
 
 
 def build_and_report(options: BuildOptions) -> BuildReport:
@@ -153,36 +174,48 @@ def build_and_report(options: BuildOptions) -> BuildReport:
     return report
 
 
-def run_build(args: argparse.Namespace) -> int:
-    """Run one build and print its summary."""
-    report = build_and_report(build_options(args, args.out))
-    warning_count = len(report.warnings)
-    if args.timings:
-        for part, seconds in report.timings:
-            print(f"timing: {part} {seconds:.2f} s")
-    if report.unchanged:
-        print(
-            f"papershelf: {report.papers} papers in {report.collections} collections, "
-            f"{report.pages} pages: nothing changed, {display_path(report.out_dir)}/ left as it was, "
-            f"{warning_count} warning{'s' if warning_count != 1 else ''}, {report.seconds:.2f} s"
-        )
-        return 0
-    print(
-        f"papershelf: {report.papers} papers in {report.collections} collections, "
-        f"{report.pages} pages ({report.files} files, {report.rendered} rendered afresh) "
-        f"written to {display_path(report.out_dir)}/, "
-        f"{warning_count} warning{'s' if warning_count != 1 else ''}, {report.seconds:.2f} s"
-    )
+def run_new(args: argparse.Namespace) -> int:
+    """Start a shelf in a new folder."""
+    from generator.new_site import files_written_message, new_site
+
+    written = new_site(args.folder)
+    print(files_written_message(args.folder, written))
     return 0
 
 
-def run_clean(args: argparse.Namespace) -> int:
-    """Remove the output folder, refusing anything that is not a papershelf site."""
-    options = BuildOptions(seeds_dir=args.seeds, out_dir=args.out, config_path=args.config)
-    if clean_output(args.out, protected_paths(options), [args.seeds]):
-        print(f"papershelf: removed {display_path(args.out)}/")
+def run_build(args: argparse.Namespace) -> int:
+    """Run one build and print its summary."""
+    report = build_and_report(site_options(args))
+    if args.timings:
+        for part, seconds in report.timings:
+            print(f"timing: {part} {seconds:.2f} s")
+    counts = (
+        f"papershelf: {counted(report.papers, 'paper')} in "
+        f"{counted(report.collections, 'collection')}, {counted(report.pages, 'page')}"
+    )
+    warnings = f"{counted(len(report.warnings), 'warning')}, {report.seconds:.2f} s"
+    out = display_path(report.out_dir)
+    if report.unchanged:
+        print(f"{counts}: nothing changed, {out}/ left as it was, {warnings}")
     else:
-        print(f"papershelf: {display_path(args.out)}/ does not exist, nothing to remove")
+        done = f"{report.files} files, {report.rendered} rendered afresh"
+        print(f"{counts} ({done}) written to {out}/, {warnings}")
+    return 0
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 paper``, ``2 papers``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    """Remove the output folder, refusing anything that is not a papershelf build."""
+    options = site_options(args)
+    paths = paths_of(options, load_site_config(options))
+    if clean_output(paths):
+        print(f"papershelf: removed {display_path(paths.out_dir)}/")
+    else:
+        print(f"papershelf: {display_path(paths.out_dir)}/ does not exist, nothing to remove")
     return 0
 
 
@@ -190,7 +223,7 @@ def run_serve(args: argparse.Namespace) -> int:
     """Serve the site until Ctrl-C."""
     from generator.serve import serve  # its server and file watcher: only for this command
 
-    serve(build_options(args), host=args.host, port=args.port)
+    serve(site_options(args), host=args.host, port=args.port)
     return 0
 
 
@@ -199,28 +232,30 @@ def run_check(args: argparse.Namespace) -> int:
     from generator.check import check_site  # its HTML parser: only for this command
 
     with tempfile.TemporaryDirectory(prefix="papershelf-check-") as work_dir:
-        options = build_options(args, Path(work_dir) / "site")
+        options = site_options(args, out_dir=Path(work_dir) / "site")
         build_and_report(options)
         config = load_site_config(options)
-        report = check_site(options.out_dir, config)
+        report = check_site(Path(work_dir) / "site", config)
     if report.broken:
         raise LinkCheckError("\n".join(str(link) for link in report.broken))
     print(f"papershelf check: {report.summary()}")
     return 0
 
 
+COMMANDS = {
+    "new": run_new,
+    "build": run_build,
+    "serve": run_serve,
+    "check": run_check,
+    "clean": run_clean,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``papershelf`` command; returns the exit code."""
     args = make_parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return run_build(args)
-        if args.command == "serve":
-            return run_serve(args)
-        if args.command == "check":
-            return run_check(args)
-        if args.command == "clean":
-            return run_clean(args)
+        return COMMANDS[args.command](args)
     except PapershelfError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
@@ -228,7 +263,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous site is left as it was", file=sys.stderr)
         return 130
-    raise AssertionError(f"unhandled command {args.command!r}")
 
 
 def console_main() -> None:

@@ -85,3 +85,16 @@ class ServeError(PapershelfError):
     """``papershelf serve`` cannot listen (the port is taken, the host is not this machine)."""
 
     exit_code = 9
+
+
+class OutputFolderError(PapershelfError):
+    """The output folder is not papershelf's to replace: it holds something else, or it is (or
+    holds) the site folder, an input, the home folder or a repository. Nothing was touched."""
+
+    exit_code = 10
+
+
+class NewSiteError(PapershelfError):
+    """``papershelf new`` cannot start a shelf there: the folder holds files, or cannot be written."""
+
+    exit_code = 11

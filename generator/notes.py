@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,13 +60,13 @@ class Notes:
     warnings: tuple[Diagnostic, ...] = ()
 
 
-def notes_folder(config: SiteConfig, config_path: Path) -> Path:
-    """The notes folder: ``notes_dir`` relative to the folder of ``site.yml``."""
-    return config_path.parent / config.notes_dir
-
-
-def read_notes(folder: Path, display: str) -> Notes:
-    """Read and validate every note below ``folder``; all problems are reported at once."""
+def read_notes(
+    folder: Path,
+    display: str,
+    skipped_link: Callable[[Path, str], Diagnostic | None] = lambda path, shown: None,
+) -> Notes:
+    """Read and validate every note below ``folder``; all problems are reported at once.
+    ``skipped_link`` names a file that must not be read (a link leading out of the site)."""
     papers: dict[str, PaperNote] = {}
     collections: dict[str, CollectionConfig] = {}
     sources: dict[str, str] = {}
@@ -78,6 +79,9 @@ def read_notes(folder: Path, display: str) -> Notes:
         if not path.is_file() or any(part.startswith(".") for part in relative.parts):
             continue
         source = f"{display}/{relative.as_posix()}"
+        if (skipped := skipped_link(path, source)) is not None:
+            warnings.append(skipped)
+            continue
         if (
             path.suffix != NOTE_SUFFIX
             or len(relative.parts) > 2

@@ -24,7 +24,7 @@ import queue
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MethodType
@@ -114,18 +114,23 @@ class Producer:
 
     def __init__(
         self,
-        templates_dir: Path,
+        templates: Path | Sequence[Path],
         config: SiteConfig,
         corpus: Corpus,
         code: str,
         cache: BuildCache | None,
         jobs: int | None,
         *,
+        readable: Sequence[Path] = (),
         dev_reload: bool = False,
         bytecode_cache: BytecodeCache | None = None,
     ):
         self.environment = make_environment(
-            templates_dir, config, dev_reload=dev_reload, bytecode_cache=bytecode_cache
+            templates,
+            config,
+            readable=readable,
+            dev_reload=dev_reload,
+            bytecode_cache=bytecode_cache,
         )
         self.config = config
         self.corpus = corpus

@@ -15,7 +15,7 @@ import math
 import os
 import posixpath
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,12 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
     pass_context,
     select_autoescape,
 )
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from generator.cache import digest, user_cache_dir
@@ -247,18 +249,61 @@ def compiled_templates(root: Path | None = None) -> CompiledTemplates | None:
     return CompiledTemplates(str(folder))
 
 
+class TemplateLoader(FileSystemLoader):
+    """Templates by name from the first of several folders that has them (the user's folder, then
+    papershelf's own); with ``readable``, a file whose real path (links followed) lies outside
+    those folders is passed over, as if it were not there."""
+
+    def __init__(self, folders: Sequence[Path], readable: Sequence[Path] = ()):
+        super().__init__(list(folders))
+        self.readable = tuple(Path(folder).resolve() for folder in readable)
+
+    def allowed(self, path: str) -> bool:
+        """Whether a template file may be read: it stays inside the readable folders."""
+        if not self.readable:
+            return True
+        real = Path(path).resolve()
+        return any(real.is_relative_to(folder) for folder in self.readable)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = os.path.join(folder, *pieces)
+            if os.path.isfile(path) and self.allowed(path):
+                with open(path, encoding=self.encoding) as file:
+                    source = file.read()
+                return (
+                    source,
+                    os.path.normpath(path),
+                    functools.partial(_unchanged, path, os.path.getmtime(path)),
+                )
+        raise TemplateNotFound(template)
+
+
+def _unchanged(path: str, modified: float) -> bool:
+    try:
+        return os.path.getmtime(path) == modified
+    except OSError:
+        return False
+
+
 def make_environment(
-    templates_dir: Path,
+    templates: Path | Sequence[Path],
     config: SiteConfig,
     *,
+    readable: Sequence[Path] = (),
     dev_reload: bool = False,
     bytecode_cache: BytecodeCache | None = None,
 ) -> Environment:
     """A Jinja2 environment with autoescaping, strict undefined variables and the ``url`` function;
-    ``dev_reload`` adds the live-reload script of ``papershelf serve`` to every page;
-    ``bytecode_cache`` keeps compiled templates between builds."""
+    ``templates`` is a folder or several, searched in order, whose files must lie inside
+    ``readable`` if it is given; ``dev_reload`` adds the live-reload script of ``papershelf serve``
+    to every page; ``bytecode_cache`` keeps compiled templates between builds."""
+    folders = [templates] if isinstance(templates, Path) else list(templates)
     environment = Environment(
-        loader=FileSystemLoader(templates_dir),
+        loader=TemplateLoader(folders, readable),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -32,7 +32,8 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from generator.build import STATIC_DIR, BuildOptions, build, display_path, load_site_config
+from generator.assets import STATIC_DIR, TEMPLATES_DIR
+from generator.build import BuildOptions, build, display_path, load_site_config, paths_of
 from generator.errors import PapershelfError, ServeError
 
 RELOAD_SCRIPT = Path(__file__).with_name("reload.js")
@@ -142,11 +143,12 @@ def make_handler(out_dir: Path, base_path: str, state: BuildState) -> type:
 
 
 def watched_paths(options: BuildOptions) -> list[Path]:
-    """What a change to rebuilds on: the seeds, the templates, the static files and the config."""
-    paths = [options.seeds_dir, options.templates_dir, STATIC_DIR]
-    if options.config_path.exists():
-        paths.append(options.config_path)
-    return [path for path in paths if path.exists()]
+    """What a change to rebuilds on: every input of the site (the config, the seeds, the notes,
+    the user's templates) and papershelf's own templates and static files."""
+    paths = paths_of(options, load_site_config(options))
+    inputs = [paths.config_path, paths.seeds_dir, paths.notes_dir, paths.templates_dir]
+    inputs += [TEMPLATES_DIR, STATIC_DIR]
+    return [path for path in inputs if path is not None and path.exists()]
 
 
 def serve(
@@ -158,6 +160,7 @@ def serve(
 ) -> None:
     """Build, serve and rebuild on change until interrupted (Ctrl-C)."""
     config = load_site_config(options)
+    watched = watched_paths(options)
     state = BuildState()
     work_dir = Path(tempfile.mkdtemp(prefix="papershelf-serve-"))
     site_dir = work_dir / "site"
@@ -202,7 +205,7 @@ def serve(
 
     def watch() -> None:
         for changes in watchfiles.watch(
-            *watched_paths(options), stop_event=stop, rust_timeout=500, yield_on_timeout=False
+            *watched, stop_event=stop, rust_timeout=500, yield_on_timeout=False
         ):
             names = sorted({display_path(Path(path)) for _, path in changes})
             rebuild("changed: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))

@@ -19,55 +19,75 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.errors import BuildError
+from generator.errors import BuildError, OutputFolderError
+
+# Every build writes this file into its output folder: a folder holding it is papershelf's own
+# to replace. Any other non-empty folder is refused, so a mistyped --out never destroys anything.
+OUTPUT_MARKER = ".papershelf"
+OUTPUT_MARKER_TEXT = (
+    "This folder is a site built by papershelf. Every build replaces all of it, and\n"
+    "`papershelf clean` removes it. Delete this file to keep papershelf away from it.\n"
+)
+
+
+def output_refusal(out_dir: Path, site_dir: Path, inputs: Iterable[tuple[str, Path]]) -> str | None:
+    """Why ``out_dir`` may not be replaced by a build nor removed, or None if it may.
+
+    Never: the file-system root, the home folder, the site folder (which holds site.yml), the
+    working folder or any folder above them, an input folder or papershelf's own folders (each
+    named in ``inputs``), anything inside them or holding them, a folder holding ``.git``. Besides those, only a missing folder, an
+    empty one, or one holding a previous build (its marker file) may be replaced."""
+    out = out_dir.resolve()
+    if out_dir.is_symlink():
+        return "it is a symbolic link"
+    for place, name in (
+        (Path(out.anchor), "the file-system root"),
+        (Path.home(), "the home folder"),
+        (site_dir, "the site folder"),
+        (Path.cwd(), "the working folder"),
+    ):
+        place = place.resolve()
+        if out == place:
+            return f"it is {name}"
+        if place.is_relative_to(out):
+            return f"it holds {name} ({place})"
+    for name, path in inputs:
+        path = path.resolve()
+        if out == path:
+            return f"it is {name} ({path})"
+        if out.is_relative_to(path):
+            return f"it is inside {name} ({path})"
+        if path.is_relative_to(out):
+            return f"it holds {name} ({path})"
+    if os.path.lexists(out / ".git"):
+        return "it holds a .git (a repository's files)"
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return "it is not a folder"
+    if any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+        return f"it is not empty and holds no papershelf build (no {OUTPUT_MARKER} file in it)"
+    return None
 
 
 def check_output_dir(
-    out_dir: Path, protected: list[Path], sources: list[Path] = (), *, removing: bool = False
+    out_dir: Path, site_dir: Path, inputs: Iterable[tuple[str, Path]], *, removing: bool = False
 ) -> None:
-    """Refuse an output folder whose replacement (or removal) would destroy something else: the
-    file-system root, the home folder, any protected path (the project, the seeds, the config) or a
-    folder above one, or a folder inside a source folder (the seeds)."""
-    out = out_dir.resolve()
-    refusal = (
-        f"refusing to remove {out_dir}"
-        if removing
-        else (f"refusing to use {out_dir} as the output folder")
-    )
-    consequence = "" if removing else ", which a build would replace"
-    if out == Path(out.anchor):
-        raise BuildError(f"{refusal}: it is the file-system root")
-    if out == Path.home().resolve():
-        raise BuildError(f"{refusal}: it is the home folder")
-    for path in protected:
-        path = path.resolve()
-        if path == out or path.is_relative_to(out):
-            raise BuildError(f"{refusal}: it holds {path}{consequence}")
-    for path in sources:
-        if out.is_relative_to(path.resolve()):
-            raise BuildError(f"{refusal}: it is inside {path}")
+    """Raise ``OutputFolderError`` if ``out_dir`` may not be replaced (or removed); see
+    ``output_refusal``. Nothing is touched either way."""
+    reason = output_refusal(out_dir, site_dir, inputs)
+    if reason is not None:
+        action = f"remove {out_dir}" if removing else f"use {out_dir} as the output folder"
+        raise OutputFolderError(f"refusing to {action}: {reason}")
 
 
-# Files every papershelf site has; a folder without them is not removed by ``papershelf clean``.
-SITE_MARKERS = ("index.html", "papers.json")
-
-
-def clean_output(out_dir: Path, protected: list[Path], sources: list[Path] = ()) -> bool:
-    """Remove the output folder (and staging folders left by killed builds); False if there was none.
-
-    Refuses what ``check_output_dir`` refuses, a symlink, a file, and a non-empty folder that does
-    not look like a papershelf site."""
-    check_output_dir(out_dir, protected, sources, removing=True)
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise BuildError(f"refusing to remove {out_dir}: it is not a folder")
+def remove_output(out_dir: Path, site_dir: Path, inputs: Iterable[tuple[str, Path]]) -> bool:
+    """Remove the output folder (and staging folders left by killed builds); False if there was
+    none. Refuses what ``check_output_dir`` refuses."""
+    check_output_dir(out_dir, site_dir, inputs, removing=True)
     remove_stale_staging(out_dir)
     if not out_dir.exists():
         return False
-    if any(out_dir.iterdir()) and not all((out_dir / name).is_file() for name in SITE_MARKERS):
-        raise BuildError(
-            f"refusing to remove {out_dir}: it does not look like a papershelf site "
-            f"(no {' or '.join(SITE_MARKERS)})"
-        )
     try:
         shutil.rmtree(out_dir)
     except OSError as exc:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.errors import BuildError, ParseError, StrictModeError
+from generator.errors import ParseError, StrictModeError
 from generator.parse import parse_dump
 from generator.text import clean_text
 from tests.conftest import SEEDS_DIR, SUBPATH, papershelf_env
@@ -254,13 +254,6 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
     assert leftovers == []
 
 
-def test_output_folder_that_holds_the_seeds_is_refused(tmp_path: Path) -> None:
-    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
-    with pytest.raises(BuildError, match="refusing to use"):
-        build(small_options(tmp_path, out_dir=tmp_path))
-    assert (tmp_path / "seeds" / "a.txt").is_file()
-
-
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
@@ -291,7 +284,15 @@ KNOWN_KEYS = (
 @pytest.mark.parametrize(
     ("files", "config", "args", "code", "message"),
     [
-        (None, None, [], 4, "error: seeds: seeds folder not found\n"),
+        (
+            None,
+            None,
+            [],
+            4,
+            "error: no site.yml and no seeds/ folder here, so no site to build: start one with "
+            "`papershelf new FOLDER`, or run papershelf in a site's folder\n",
+        ),
+        (None, "title: Lab\n", [], 4, "error: seeds: seeds folder not found\n"),
         ("a file", None, [], 4, "error: seeds: is not a folder\n"),
         ({}, None, [], 4, "error: seeds: no dump files (*.txt) in the seeds folder\n"),
         ({"a.txt": ""}, None, [], 5, "error: seeds/a.txt: empty file, no records\n"),
@@ -381,6 +382,7 @@ KNOWN_KEYS = (
         ),
     ],
     ids=[
+        "no-site-here",
         "missing-folder",
         "seeds-is-a-file",
         "empty-folder",

@@ -92,6 +92,7 @@ def dev_project(tmp_path: Path) -> Path:
     (project / "seeds").mkdir(parents=True)
     (project / "seeds/may.txt").write_text(LAYOUT_B)
     (project / "site.yml").write_text(f"title: Dev shelf\nbase_url: {SUBPATH}\n")
+    (project / "notes").mkdir()
     shutil.copytree(PROJECT_ROOT / "templates", project / "templates")
     return project
 
@@ -151,7 +152,7 @@ def test_serve_serves_nothing_outside_the_output_folder(
     assert b"root:" not in body
 
 
-def test_serve_rebuilds_and_reloads_the_page_on_a_template_edit(
+def test_serve_rebuilds_and_reloads_the_page_on_an_edit_of_any_input(
     dev_server: DevServer, page
 ) -> None:
     page.goto(dev_server.url)
@@ -165,6 +166,13 @@ def test_serve_rebuilds_and_reloads_the_page_on_a_template_edit(
         seeds.write("\nA Freshly Added Paper\n\nIts abstract, long enough to be one.\n")
     page.wait_for_selector("html[data-papershelf-build='3']", state="attached", timeout=30_000)
     assert "A Freshly Added Paper" in page.locator("main").inner_text()
+    # and so does a note: the paper's page shows it
+    note = dev_server.project / "notes/graph-rewiring-done-right.md"
+    note.write_text("A note saved while the server runs.\n")
+    dev_server.wait_for_line("notes/graph-rewiring-done-right.md")
+    page.goto(f"{dev_server.url}papers/graph-rewiring-done-right/")
+    page.wait_for_selector("html[data-papershelf-build='4']", state="attached", timeout=30_000)
+    assert "A note saved while the server runs." in page.locator("main").inner_text()
 
 
 def test_serve_survives_a_build_error_and_shows_it(dev_server: DevServer, page) -> None:

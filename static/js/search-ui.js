@@ -1,6 +1,6 @@
 /* papershelf search UI: the header search box (a combobox with the top results) on every page,
    and the search page (results, collection facets, the query in the URL).
-   It talks to the engine only through window.papershelfSearch (see SEARCH_CONTRACT.md) and puts
+   It talks to the engine only through window.papershelfSearch (see docs/search.md) and puts
    record text into the page as text nodes and <mark> elements, never as HTML. */
 (function () {
   "use strict";
