@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from generator.model import normalise_title
-from generator.parse import is_furniture, match_date, parse_dump, sentence_breaks
+from generator.read.dumps import is_furniture, match_date, parse_dump, sentence_breaks
 
 PAPERS_PER_DUMP = 500
 CROSS_LISTED = (

@@ -65,7 +65,7 @@ def measure(source: str) -> str:
 
     # The numerical libraries and the discovery modules, timed (the build loads them for this stage).
     cpu_started = time.process_time()
-    import generator.discovery as discovery_module
+    import generator.discover.stage as discovery_module
 
     discovery_module.load_libraries()
     imports = time.process_time() - cpu_started

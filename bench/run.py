@@ -331,7 +331,7 @@ def corpus_dir(size: int) -> Path:
 
 def change_one_abstract(seeds: Path, revision: int) -> tuple[Path, bytes]:
     """Change the abstract of the middle paper of the middle dump; returns the file and its old bytes."""
-    from generator.parse import parse_dump
+    from generator.read.dumps import parse_dump
 
     dumps = sorted(seeds.glob("*.txt"))
     path = dumps[len(dumps) // 2]

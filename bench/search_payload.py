@@ -29,16 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import search_text  # noqa: E402
 from generator.build import BuildOptions, load_corpus, load_site_config  # noqa: E402
-from generator.index import (  # noqa: E402
+from generator.model import Collection, Corpus, Paper, paper_id, slugify  # noqa: E402
+from generator.search import text as search_text  # noqa: E402
+from generator.search.payload import (  # noqa: E402
     FIELD_BOOSTS,
     build_postings,
     lunr_index,
     paper_texts,
     search_files,
 )
-from generator.model import Collection, Corpus, Paper, paper_id, slugify  # noqa: E402
 
 SEED = 20240607
 FIRST_QUERIES = [

@@ -13,14 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.assets import INSTALLATION_DIRS, STATIC_DIR, TEMPLATES_DIR
-from generator.cache import BuildCache, code_digest, digest
-from generator.config import DEFAULT_CONFIG_NAME, SiteConfig, load_config
 from generator.errors import Diagnostic, ParseError, SeedsError, StrictModeError
 from generator.model import Corpus, build_corpus, collection_id
-from generator.notes import Notes, apply_collection_notes, read_notes, unmatched_paper_notes
-from generator.parse import ParsedDump, decode_dump, parse_dump
-from generator.site_paths import SEEDS_NAME, SitePaths, site_paths
-from generator.write import (
+from generator.output.cache import BuildCache, code_digest, digest
+from generator.output.writer import (
     OUTPUT_MARKER,
     OUTPUT_MARKER_TEXT,
     SiteWriter,
@@ -28,6 +24,10 @@ from generator.write import (
     remove_output,
     remove_stale_staging,
 )
+from generator.read.config import DEFAULT_CONFIG_NAME, SiteConfig, load_config
+from generator.read.dumps import ParsedDump, decode_dump, parse_dump
+from generator.read.notes import Notes, apply_collection_notes, read_notes, unmatched_paper_notes
+from generator.read.paths import SEEDS_NAME, SitePaths, site_paths
 
 DUMP_SUFFIX = ".txt"
 
@@ -308,7 +308,7 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
     """Build the whole site into ``options.out_dir``; on any error the previous site is left as it was.
 
     With the cache on, a build whose inputs are all unchanged leaves the site as it is, and a build
-    whose inputs changed reuses every unchanged file of the previous site (see generator/cache.py)."""
+    whose inputs changed reuses every unchanged file of the previous site (see generator/output/cache.py)."""
     try:
         return _build(options, progress)
     finally:
@@ -345,10 +345,10 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
     timings = {"fingerprint": time.perf_counter() - started}
     # Related papers, topics and the map are computed in a child process, the longest part of the
     # build before the pages that show them; for a small corpus it is started now, to import its
-    # libraries while this process reads (see generator/discovery.py). Meanwhile this one reads,
+    # libraries while this process reads (see generator/discover/stage.py). Meanwhile this one reads,
     # imports the rest, builds the search postings, then writes what does not depend on the
     # discovery: the feeds, the listing and collection pages.
-    from generator.discovery import EARLY_START_BYTES, start_discovery
+    from generator.discover.stage import EARLY_START_BYTES, start_discovery
 
     early = dumps_size(paths.seeds_dir) <= EARLY_START_BYTES
     with start_discovery(config, early) as discovery_job:
@@ -366,16 +366,21 @@ def _build(options: BuildOptions, progress: ProgressCallback | None) -> BuildRep
         stage_started = time.perf_counter()
         discovery_job.start(corpus)
         # Imported here, not at the top, so that a no-op rebuild does not pay for Jinja2 and lunr.
-        from generator.explore import Explorer
-        from generator.index import search_files, search_paths, search_postings
-        from generator.produce import FileJob, Producer
-        from generator.publish import (
+        from generator.output.feeds import (
             feed_jobs,
             publishing_notes,
             site_file_jobs,
             source_date_epoch,
         )
-        from generator.render import PAPERS_JSON_PATH, compiled_templates, papers_json, site_pages
+        from generator.output.produce import FileJob, Producer
+        from generator.pages.explore import Explorer
+        from generator.pages.render import (
+            PAPERS_JSON_PATH,
+            compiled_templates,
+            papers_json,
+            site_pages,
+        )
+        from generator.search.payload import search_files, search_paths, search_postings
 
         build_date = source_date_epoch()
         base_pages = site_pages(corpus, config)

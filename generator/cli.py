@@ -18,9 +18,9 @@ from generator.build import (
     load_site_config,
     paths_of,
 )
-from generator.config import DEFAULT_CONFIG_NAME
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
 from generator.progress import ProgressBar
+from generator.read.config import DEFAULT_CONFIG_NAME
 
 
 def positive_int(text: str) -> int:
@@ -229,7 +229,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Build into a temporary folder and check every internal link there."""
-    from generator.check import check_site  # its HTML parser: only for this command
+    from generator.output.check import check_site  # its HTML parser: only for this command
 
     with tempfile.TemporaryDirectory(prefix="papershelf-check-") as work_dir:
         options = site_options(args, out_dir=Path(work_dir) / "site")

@@ -14,10 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from generator.config import SiteConfig
 from generator.errors import Diagnostic, ParseError
-from generator.parse import DumpDate, ParsedDump
-from generator.text import clean_text
+from generator.read.config import SiteConfig
+from generator.read.dumps import DumpDate, ParsedDump
+from generator.read.text import clean_text
 
 SLUG_MAX_CHARS = 80
 ID_HEX_CHARS = 12

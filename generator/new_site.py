@@ -18,8 +18,8 @@ import yaml
 
 from generator import __version__
 from generator.assets import SCAFFOLD_DIR
-from generator.config import CollectionConfig, SiteConfig, TopicsConfig
 from generator.errors import NewSiteError
+from generator.read.config import CollectionConfig, SiteConfig, TopicsConfig
 
 # The scaffold's files and where each goes in the new shelf (dot files are stored without their
 # dot, so that the package's own tools never take them for their own).

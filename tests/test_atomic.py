@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.write import (
+from generator.output.writer import (
     TEST_HOOK_VARIABLE,
     SiteWriter,
     link_reserved,

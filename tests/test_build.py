@@ -13,8 +13,8 @@ import pytest
 
 from generator.build import BuildOptions, build
 from generator.errors import ParseError, StrictModeError
-from generator.parse import parse_dump
-from generator.text import clean_text
+from generator.read.dumps import parse_dump
+from generator.read.text import clean_text
 from tests.conftest import SEEDS_DIR, SUBPATH, papershelf_env
 from tests.html import find_by_id, links, parse_html, text_of
 from tests.test_parse import ABSTRACT_1, ABSTRACT_2, LAYOUT_B
@@ -59,9 +59,9 @@ def test_papers_json_written_in_parts_is_laid_out_as_one_json_dump(seeds_site: P
 
 
 def test_papers_json_of_no_papers_is_an_empty_list() -> None:
-    from generator.config import SiteConfig
     from generator.model import Corpus
-    from generator.render import papers_json
+    from generator.pages.render import papers_json
+    from generator.read.config import SiteConfig
 
     assert "".join(papers_json(Corpus((), (), ()), SiteConfig())) == "[]\n"
 

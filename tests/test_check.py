@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.check import check_site
-from generator.config import SiteConfig
+from generator.output.check import check_site
+from generator.read.config import SiteConfig
 from tests.conftest import PROJECT_ROOT, PUBLISHED_URL, SUBPATH, papershelf_env
 from tests.test_parse import LAYOUT_B
 

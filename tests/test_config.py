@@ -7,9 +7,9 @@ import datetime as dt
 import html5lib
 import pytest
 
-from generator.config import SiteConfig, load_config, parse_config
 from generator.errors import ConfigError
-from generator.render import render_markdown
+from generator.pages.render import render_markdown
+from generator.read.config import SiteConfig, load_config, parse_config
 from tests.conftest import SITE_CONFIG
 from tests.html import links
 

@@ -16,16 +16,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-import generator.discovery as discovery_module
-import generator.related as related_module
+import generator.discover.related as related_module
+import generator.discover.stage as discovery_module
 from generator.build import BuildOptions, build, load_corpus, load_site_config
-from generator.config import TopicsConfig
-from generator.discovery import discover, start_discovery
-from generator.errors import ParseError
-from generator.model import Paper
-from generator.related import key_phrases, kmeans, nearest_neighbours
-from generator.topics import _nndsvda, find_topics, nmf, phrase_matches
-from generator.vectors import (
+from generator.discover.related import key_phrases, kmeans, nearest_neighbours
+from generator.discover.stage import discover, start_discovery
+from generator.discover.topics import _nndsvda, find_topics, nmf, phrase_matches
+from generator.discover.vectors import (
     TOKEN_PATTERN,
     WORDS,
     embedding,
@@ -33,6 +30,9 @@ from generator.vectors import (
     randomized_svd,
     term_vectors,
 )
+from generator.errors import ParseError
+from generator.model import Paper
+from generator.read.config import TopicsConfig
 from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
 from tests.html import parse_html, text_of
 from tests.test_incremental import differences
@@ -293,7 +293,7 @@ import sys
 from pathlib import Path
 
 from generator.build import BuildOptions, load_corpus, load_site_config
-from generator.discovery import start_discovery
+from generator.discover.stage import start_discovery
 
 options = BuildOptions(seeds_dir=Path(sys.argv[1]), config_path=Path(sys.argv[2]))
 config = load_site_config(options)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.index import LUNR_VERSION
+from generator.search.payload import LUNR_VERSION
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR
 
 # What a distribution is built from (all else in the repository is for its developers).

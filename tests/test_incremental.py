@@ -16,15 +16,15 @@ from jinja2 import Environment
 
 from bench.corpus import write_corpus
 from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, load_site_config
-from generator.cache import CACHE_DIR_NAME, OUTPUT_LIBRARIES, code_digest, library_versions
+from generator.discover.related import RelatedPaper
+from generator.discover.topics import Topic
 from generator.errors import BuildError
-from generator.explore import RelatedEntry
-from generator.parse import parse_dump
-from generator.produce import FileJob, Producer
-from generator.related import RelatedPaper
-from generator.render import Page, Pager, compiled_templates, relative_url
-from generator.topics import Topic
-from generator.write import SiteWriter
+from generator.output.cache import CACHE_DIR_NAME, OUTPUT_LIBRARIES, code_digest, library_versions
+from generator.output.produce import FileJob, Producer
+from generator.output.writer import SiteWriter
+from generator.pages.explore import RelatedEntry
+from generator.pages.render import Page, Pager, compiled_templates, relative_url
+from generator.read.dumps import parse_dump
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
 from tests.html import parse_html, text_of
 from tests.test_build import run_cli, small_options, write_seeds

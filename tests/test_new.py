@@ -13,8 +13,8 @@ import yaml
 
 from generator import __version__
 from generator.cli import main
-from generator.config import SiteConfig, TopicsConfig, parse_config
 from generator.errors import NewSiteError
+from generator.read.config import SiteConfig, TopicsConfig, parse_config
 from tests.html import parse_html, text_of
 from tests.test_workflow import actionlint
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.config import parse_config
 from generator.errors import ConfigError, StrictModeError
+from generator.read.config import parse_config
 from tests.html import parse_html, text_of
 from tests.test_build import small_options, write_seeds
 from tests.test_parse import LAYOUT_B

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.parse import (
+from generator.read.dumps import (
     TITLE_MAX_CHARS,
     abstract_cost,
     content_lines,

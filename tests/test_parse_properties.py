@@ -14,7 +14,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.parse import FURNITURE_LINES, TITLE_MAX_CHARS, parse_dump
+from generator.read.dumps import FURNITURE_LINES, TITLE_MAX_CHARS, parse_dump
 
 # Derandomised and small in the suite, so it is repeatable and quick; PAPERSHELF_HYPOTHESIS_EXAMPLES=2000
 # explores further with fresh random cases.

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.check import check_site
-from generator.config import SiteConfig, parse_config
 from generator.errors import BuildError, ConfigError
-from generator.render import CONTENT_SECURITY_POLICY
+from generator.output.check import check_site
+from generator.pages.render import CONTENT_SECURITY_POLICY
+from generator.read.config import SiteConfig, parse_config
 from tests.conftest import PUBLISHED_URL, SUBPATH
 from tests.html import parse_html, text_of
 from tests.test_parse import LAYOUT_B

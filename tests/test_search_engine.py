@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.index import search_files
 from generator.model import Collection, Corpus, Paper
+from generator.search.payload import search_files
 from tests.conftest import PROJECT_ROOT
 
 ENGINE_SCRIPT = PROJECT_ROOT / "tests" / "js" / "engine.cjs"

@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lunr.builder import Builder
 
-from generator import search_text
 from generator.build import BuildOptions, load_corpus, load_site_config
-from generator.index import (
+from generator.model import Corpus
+from generator.search import text as search_text
+from generator.search.payload import (
     FIELD_BOOSTS,
     INDEX_PATH,
     build_postings,
@@ -22,7 +23,6 @@ from generator.index import (
     search_files,
     shard_bounds,
 )
-from generator.model import Corpus
 from tests.conftest import SEEDS_DIR, SITE_CONFIG
 from tests.test_search_engine import HOSTILE, QUERY_TABLE, run_engine
 

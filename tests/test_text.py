@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.text import RESTORABLE, clean_text
+from generator.read.text import RESTORABLE, clean_text
 from tests.html import parse_html, text_of
 
 

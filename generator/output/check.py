@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
-from generator.config import SiteConfig
+from generator.read.config import SiteConfig
 
 _ORIGIN = "http://site.invalid"  # stands for wherever the site is served; never contacted
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")

@@ -8,13 +8,13 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from generator.charts import bar_chart, colour_class, map_view, overlap_chart
-from generator.discovery import Discovery
+from generator.discover.related import RelatedPaper
+from generator.discover.stage import Discovery
+from generator.discover.topics import Topic, topic_title
 from generator.model import Corpus, Paper
-from generator.notes import Notes
-from generator.related import RelatedPaper
-from generator.render import Page
-from generator.topics import Topic, topic_title
+from generator.pages.charts import bar_chart, colour_class, map_view, overlap_chart
+from generator.pages.render import Page
+from generator.read.notes import Notes
 
 MOST_COLLECTED_COUNT = 10
 

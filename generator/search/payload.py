@@ -24,8 +24,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from generator import search_text
 from generator.model import Corpus, Paper
+from generator.search import text as search_text
 
 INDEX_PATH = "search/search_index.json"
 SHARD_PATH = "search/t/{}.json"

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from generator.config import CollectionConfig, SiteConfig
 from generator.errors import ConfigError, Diagnostic
+from generator.read.config import CollectionConfig, SiteConfig
 
 NOTE_SUFFIX = ".md"
 COLLECTIONS_SUBDIR = "collections"

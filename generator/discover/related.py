@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from generator.vectors import RANDOM_SEED, TermVectors
+from generator.discover.vectors import RANDOM_SEED, TermVectors
 
 RELATED_COUNT = 5
 # Neighbours kept per paper: the first RELATED_COUNT are shown, all of them shape the map.

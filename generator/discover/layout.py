@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.related import Neighbours
-from generator.vectors import RANDOM_SEED
+from generator.discover.related import Neighbours
+from generator.discover.vectors import RANDOM_SEED
 
 ROUNDS = 200
 # Fewer rounds on a large corpus: each round costs time in proportion to the papers.

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.config import DEFAULT_CONFIG_NAME, SiteConfig
 from generator.errors import ConfigError, Diagnostic
+from generator.read.config import DEFAULT_CONFIG_NAME, SiteConfig
 
 SEEDS_NAME = "seeds"
 OUTPUT_NAME = "_site"

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.config import TopicsConfig
+from generator.discover.related import key_phrases
+from generator.discover.vectors import RANDOM_SEED, TermVectors, randomized_svd
 from generator.errors import Diagnostic
 from generator.model import slugify
-from generator.related import key_phrases
-from generator.vectors import RANDOM_SEED, TermVectors, randomized_svd
+from generator.read.config import TopicsConfig
 
 # Fewer papers than this make no useful topics.
 MIN_PAPERS = 12

@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.model import Corpus
+from generator.read.config import SiteConfig
 
 if TYPE_CHECKING:
-    from generator.related import RelatedPaper
-    from generator.topics import TopicModel
+    from generator.discover.related import RelatedPaper
+    from generator.discover.topics import TopicModel
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,10 @@ def discover(corpus: Corpus, config: SiteConfig) -> Discovery:
 
 
 def _discover(corpus: Corpus, config: SiteConfig) -> Discovery:
-    from generator.layout import map_positions
-    from generator.related import EXACT_UP_TO, nearest_neighbours, related_papers
-    from generator.topics import find_topics
-    from generator.vectors import EMBEDDING_DIMENSIONS, embedding, term_vectors
+    from generator.discover.layout import map_positions
+    from generator.discover.related import EXACT_UP_TO, nearest_neighbours, related_papers
+    from generator.discover.topics import find_topics
+    from generator.discover.vectors import EMBEDDING_DIMENSIONS, embedding, term_vectors
 
     timings: dict[str, float] = {}  # CPU seconds per step
     clock = time.process_time()
@@ -202,7 +202,7 @@ def _child(connection, corpus: Corpus, config: SiteConfig) -> None:
 def _waiting_child(connection, config: SiteConfig) -> None:
     gc.disable()
     load_libraries()
-    from generator import layout, related, topics, vectors  # noqa: F401 (what discover imports)
+    from generator.discover import layout, related, topics, vectors  # noqa: F401 (what discover imports)
 
     try:
         corpus = pickle.loads(connection.recv_bytes())

@@ -25,7 +25,7 @@ from lunr.pipeline import Pipeline
 from lunr.stop_word_filter import WORDS as LUNR_STOP_WORDS
 from lunr.token import Token
 
-from generator.search_stemmer import stem_word
+from generator.search.stemmer import stem_word
 
 # One character class, valid and equal in Python's re and JavaScript's RegExp: whitespace, and
 # punctuation that never sits inside a word. Hyphens, dots and apostrophes stay, to be joined, and so

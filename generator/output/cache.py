@@ -25,7 +25,7 @@ from pathlib import Path
 CACHE_DIR_NAME = ".papershelf-cache"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
-GENERATOR_DIR = Path(__file__).resolve().parent
+GENERATOR_DIR = Path(__file__).resolve().parent.parent  # the whole package
 # Libraries whose output ends up in the site; a new version may render differently (numpy and
 # scipy compute the related papers, topics and map).
 OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "lunr", "numpy", "scipy")

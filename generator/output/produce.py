@@ -31,12 +31,12 @@ from types import MethodType
 
 from jinja2 import BytecodeCache, TemplateError
 
-from generator.cache import BuildCache, digest
-from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.model import Corpus
-from generator.render import Page, make_environment, render_page
-from generator.write import SiteWriter, link_reserved, write_reserved
+from generator.output.cache import BuildCache, digest
+from generator.output.writer import SiteWriter, link_reserved, write_reserved
+from generator.pages.render import Page, make_environment, render_page
+from generator.read.config import SiteConfig
 
 # A unit's files: (path below the site root, the place reserved for it in the staging folder,
 # whether the writer made its folder already).

@@ -16,10 +16,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 
-from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.model import Collection, Corpus, Paper
-from generator.render import Page, page_target, relative_url
+from generator.pages.render import Page, page_target, relative_url
+from generator.read.config import SiteConfig
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

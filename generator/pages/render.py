@@ -37,10 +37,10 @@ from jinja2 import (
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from generator.cache import digest, user_cache_dir
-from generator.config import SiteConfig, is_safe_link
 from generator.errors import BuildError
 from generator.model import Collection, Corpus, Paper
+from generator.output.cache import digest, user_cache_dir
+from generator.read.config import SiteConfig, is_safe_link
 
 PAPERS_JSON_PATH = "papers.json"
 # Paths and link parts remembered: the last pages' folders and the links they share (a worker
