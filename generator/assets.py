@@ -8,6 +8,7 @@ editable install of one, has them at the top of the repository, one copy of each
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -23,3 +24,10 @@ STATIC_DIR = _bundled("static")
 SCAFFOLD_DIR = PACKAGE_DIR / "scaffold"
 # The folders of papershelf itself: never an output folder, never inside one.
 INSTALLATION_DIRS = (PACKAGE_DIR, TEMPLATES_DIR, STATIC_DIR)
+
+
+def user_cache_dir() -> Path:
+    """papershelf's folder in the user's cache (``$XDG_CACHE_HOME/papershelf``, by default
+    ``~/.cache/papershelf``): what is worth keeping between builds of any site."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "papershelf"

@@ -9,18 +9,13 @@ import tempfile
 from pathlib import Path
 
 from generator import __version__
-from generator.build import (
-    BuildOptions,
-    BuildReport,
-    build,
-    clean_output,
-    display_path,
-    load_site_config,
-    paths_of,
-)
+from generator.build import BuildReport, build, load_site_config, paths_of
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
+from generator.options import BuildOptions
+from generator.output.writer import clean_output
 from generator.progress import ProgressBar
 from generator.read.config import DEFAULT_CONFIG_NAME
+from generator.read.paths import display_path
 
 
 def positive_int(text: str) -> int:

@@ -33,8 +33,10 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from generator.assets import STATIC_DIR, TEMPLATES_DIR
-from generator.build import BuildOptions, build, display_path, load_site_config, paths_of
+from generator.build import build, load_site_config, paths_of
 from generator.errors import PapershelfError, ServeError
+from generator.options import BuildOptions
+from generator.read.paths import display_path
 
 RELOAD_SCRIPT = Path(__file__).with_name("reload.js")
 DEV_PREFIX = "__papershelf__/"

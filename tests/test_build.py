@@ -462,7 +462,7 @@ def test_cli_strict_mode_prints_the_warnings(tmp_path: Path) -> None:
 def test_dumps_read_in_two_processes_equal_those_read_in_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.build as build_module
+    import generator.read.seeds as build_module
 
     serial = build_module.read_seeds(SEEDS_DIR)
     monkeypatch.setattr(build_module, "PARALLEL_READ_BYTES", 0)  # the seeds are small

@@ -15,15 +15,19 @@ from hypothesis import strategies as st
 from jinja2 import Environment
 
 from bench.corpus import write_corpus
-from generator.build import TEMPLATES_DIR, BuildOptions, build, load_corpus, load_site_config
+from generator.assets import TEMPLATES_DIR
+from generator.build import BuildOptions, build, load_corpus, load_site_config
 from generator.discover.related import RelatedPaper
 from generator.discover.topics import Topic
 from generator.errors import BuildError
-from generator.output.cache import CACHE_DIR_NAME, OUTPUT_LIBRARIES, code_digest, library_versions
+from generator.fingerprint import OUTPUT_LIBRARIES, code_digest, library_versions
+from generator.output.cache import CACHE_DIR_NAME
 from generator.output.produce import FileJob, Producer
 from generator.output.writer import SiteWriter
-from generator.pages.explore import RelatedEntry
-from generator.pages.render import Page, Pager, compiled_templates, relative_url
+from generator.pages.findings import RelatedEntry
+from generator.pages.render import Pager, relative_url
+from generator.pages.site import Page, PageData
+from generator.pages.templates import compiled_templates
 from generator.read.dumps import parse_dump
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
 from tests.html import parse_html, text_of
@@ -368,8 +372,17 @@ def test_page_keys_follow_every_part_of_the_context() -> None:
     paper, other = corpus.papers[:2]
     topic = Topic("t", "T", ("t",), (paper.id, other.id))
 
+    @dataclasses.dataclass(frozen=True)
+    class Probe(PageData):
+        TEMPLATE = "paper.html"
+        paper: object = None
+        topics: object = None
+        count: object = None
+        related: object = None
+        ids: object = None
+
     def key(**context: object) -> str:
-        return producer.page_key(Page("papers/x/index.html", "paper.html", context))
+        return producer.page_key(Page("papers/x/index.html", Probe(**context)))
 
     base = key(paper=paper, topics=[topic], count=1)
     # Equal values give equal keys, whether or not they are the same objects.

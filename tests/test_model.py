@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from generator.build import read_seeds
 from generator.model import assign_slugs, build_corpus, normalise_title, paper_id, slugify
 from generator.read.config import CollectionConfig, SiteConfig, parse_config
 from generator.read.dumps import parse_dump
+from generator.read.seeds import read_seeds
 from tests.conftest import SEEDS_DIR, SITE_CONFIG
 from tests.test_parse import ABSTRACT_1, ABSTRACT_2
 

@@ -123,6 +123,6 @@ def test_notes_folder_is_set_in_site_yml(tmp_path: Path) -> None:
 
 def _shown(tmp_path: Path) -> str:
     """How the build names a folder below tmp_path (relative to the working folder when inside it)."""
-    from generator.build import display_path
+    from generator.read.paths import display_path
 
     return display_path(tmp_path)

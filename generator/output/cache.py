@@ -13,30 +13,22 @@ incremental and parallel builds with a clean serial build byte for byte.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
+import dataclasses
 import json
 import os
-import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.errors import Diagnostic
+from generator.fingerprint import digest
+from generator.read.paths import SitePaths
+from generator.read.seeds import DUMP_SUFFIX
 
 CACHE_DIR_NAME = ".papershelf-cache"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
-GENERATOR_DIR = Path(__file__).resolve().parent.parent  # the whole package
-# Libraries whose output ends up in the site; a new version may render differently (numpy and
-# scipy compute the related papers, topics and map).
-OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "lunr", "numpy", "scipy")
-DIST_INFO = ".dist-info"
 
 
-def user_cache_dir() -> Path:
-    """papershelf's folder in the user's cache (``$XDG_CACHE_HOME/papershelf``, by default
-    ``~/.cache/papershelf``): what is worth keeping between builds of any site."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "papershelf"
 
 
 def cache_dir(out_dir: Path) -> Path:
@@ -45,75 +37,14 @@ def cache_dir(out_dir: Path) -> Path:
     return out.parent / CACHE_DIR_NAME / out.name
 
 
-def digest(*parts: str | bytes) -> str:
-    """A SHA-256 over several parts, each length-prefixed so that no two sequences collide."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
 
 
-def folder_digest(folder: Path) -> str:
-    """A hash of the names and bytes of every file below a folder (hidden files and caches skipped)."""
-    parts: list[str | bytes] = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-                continue
-            if path.is_file():
-                parts += [relative.as_posix(), path.read_bytes()]
-    return digest(*parts)
 
 
-def code_digest(extra_folders: list[Path], extra_files: list[Path]) -> str:
-    """Everything that renders the site besides the content: papershelf's code, templates, static
-    files, vendored scripts, library versions and the Python version."""
-    versions = library_versions(OUTPUT_LIBRARIES)
-    return digest(
-        sys.version,
-        *(f"{name}=={versions.get(name, 'missing')}" for name in OUTPUT_LIBRARIES),
-        folder_digest(GENERATOR_DIR),
-        *(folder_digest(folder) for folder in extra_folders),
-        *(path.read_bytes() if path.is_file() else b"missing" for path in extra_files),
-    )
 
 
-def library_versions(names: tuple[str, ...]) -> dict[str, str]:
-    """The installed version of each named distribution that is installed.
-
-    Read from the names of the ``.dist-info`` folders on ``sys.path``, the first one found as
-    ``import`` would find it: what importlib.metadata reads too, without the 30 ms its import costs
-    every build (a no-op rebuild takes about 150 ms). A distribution installed otherwise (an
-    ``.egg-info``) is looked up with importlib.metadata."""
-    wanted = {_distribution_key(name): name for name in names}
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in listing:
-            if folder.endswith(DIST_INFO):
-                distribution, _, version = folder[: -len(DIST_INFO)].partition("-")
-                name = wanted.get(_distribution_key(distribution))
-                if name is not None and name not in found:
-                    found[name] = version
-    if len(found) < len(names):
-        from importlib import metadata
-
-        for name in names:
-            if name not in found:
-                with contextlib.suppress(metadata.PackageNotFoundError):
-                    found[name] = metadata.version(name)
-    return found
 
 
-def _distribution_key(name: str) -> str:
-    # PEP 503's normalised name ("PyYAML" and "pyyaml", "Markup_Safe" and "markup-safe" are one).
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @dataclass(frozen=True)
@@ -125,6 +56,30 @@ class FileEntry:
     mtime_ns: int
 
 
+@dataclass(frozen=True)
+class SiteSummary:
+    """What the last build made, as its summary line reports it; kept in the manifest so that a
+    no-op rebuild reports the same without reading anything."""
+
+    papers: int
+    collections: int
+    pages: int
+    files: int
+    warnings: tuple[Diagnostic, ...]
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        """The summary as the manifest stores it."""
+        rows = [[w.path, w.line, w.message] for w in self.warnings]
+        return {**dataclasses.asdict(self), "warnings": rows, "notes": list(self.notes)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SiteSummary:
+        """The summary read back from the manifest."""
+        warnings = tuple(Diagnostic(*row) for row in data["warnings"])
+        return cls(**{**data, "warnings": warnings, "notes": tuple(data.get("notes", ()))})
+
+
 class BuildCache:
     """The manifest of the last build of one output folder, and what can be reused from it."""
 
@@ -132,7 +87,7 @@ class BuildCache:
         self.out_dir = out_dir.resolve()
         self.folder = cache_dir(out_dir)
         self.fingerprint: str | None = None
-        self.summary: dict = {}
+        self.summary: SiteSummary | None = None
         self.files: dict[str, FileEntry] = {}
         self._paths_by_key: dict[str, list[str]] = {}
         self._load()
@@ -145,8 +100,12 @@ class BuildCache:
             files = {path: FileEntry(*entry) for path, entry in data["files"].items()}
         except (OSError, ValueError, KeyError, TypeError):
             return  # no cache, or one this version cannot read: build from scratch
+        try:
+            summary = SiteSummary.from_json(data["summary"])
+        except (KeyError, TypeError):
+            return
         self.fingerprint = data["fingerprint"]
-        self.summary = data["summary"]
+        self.summary = summary
         self.files = files
         for path, entry in files.items():
             self._paths_by_key.setdefault(entry.key, []).append(path)
@@ -159,7 +118,7 @@ class BuildCache:
             return False
         return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
 
-    def unchanged(self, fingerprint: str) -> dict | None:
+    def unchanged(self, fingerprint: str) -> SiteSummary | None:
         """The summary of the last build when it had this very fingerprint and its site holds exactly
         the files it wrote, untouched since; else None."""
         if fingerprint != self.fingerprint or not self.out_dir.is_dir():
@@ -189,16 +148,53 @@ class BuildCache:
         files that are gone."""
         (self.folder / MANIFEST_NAME).unlink(missing_ok=True)
 
-    def save(self, fingerprint: str, summary: dict, keys: dict[str, str]) -> None:
+    def save(self, fingerprint: str, summary: SiteSummary, keys: dict[str, str]) -> None:
         """Record the site just committed: each file's unit key, size and modification time."""
         files = {}
         root = f"{self.out_dir}/"  # os.stat of a string: a Path per file costs more than its stat
         for path, key in sorted(keys.items()):
             stat = os.stat(root + path)
             files[path] = [key, stat.st_size, stat.st_mtime_ns]
-        data = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "summary": summary}
+        data = {"version": MANIFEST_VERSION, "fingerprint": fingerprint}
+        data["summary"] = summary.to_json()
         data["files"] = files
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{MANIFEST_NAME}.{os.getpid()}"
         temporary.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), "utf-8")
         os.replace(temporary, self.folder / MANIFEST_NAME)
+
+
+def input_fingerprint(paths: SitePaths, code: str, settings: str) -> str | None:
+    """A hash of every input of a build, read as raw bytes, with its code and settings: equal
+    fingerprints give equal sites. None when an input cannot be read: the build then reports it
+    as it would without a cache."""
+    parts: list[str | bytes] = [
+        code,
+        settings,
+        str(Path.cwd().resolve()),  # diagnostics name files relative to it
+        str(paths.seeds_dir.resolve()),
+        # feeds are dated by it
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    ]
+    try:
+        return digest(*parts, *_input_bytes(paths))
+    except OSError:
+        return None
+
+
+def _input_bytes(paths: SitePaths) -> list[str | bytes]:
+    parts: list[str | bytes] = []
+    config_file = paths.config_path
+    parts.append(config_file.read_bytes() if config_file.is_file() else b"no config file")
+    if paths.seeds_dir.is_dir():
+        for path in sorted(paths.seeds_dir.iterdir()):
+            parts.append(path.name)
+            if path.is_file() and path.suffix == DUMP_SUFFIX and not paths.outside(path):
+                parts.append(path.read_bytes())
+    # The curator's notes: every file below the notes folder.
+    if paths.notes_dir.is_dir():
+        for path in sorted(paths.notes_dir.rglob("*")):
+            parts.append(path.relative_to(paths.notes_dir).as_posix())
+            if path.is_file() and not paths.outside(path):
+                parts.append(path.read_bytes())
+    return parts

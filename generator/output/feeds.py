@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 from generator.errors import BuildError
 from generator.model import Collection, Corpus, Paper
-from generator.pages.render import Page, page_target, relative_url
+from generator.pages.render import page_target, relative_url
+from generator.pages.site import Page
 from generator.read.config import SiteConfig
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

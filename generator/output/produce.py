@@ -35,7 +35,8 @@ from generator.errors import BuildError
 from generator.model import Corpus
 from generator.output.cache import BuildCache, digest
 from generator.output.writer import SiteWriter, link_reserved, write_reserved
-from generator.pages.render import Page, make_environment, render_page
+from generator.pages.render import make_environment, render_page
+from generator.pages.site import Page
 from generator.read.config import SiteConfig
 
 # A unit's files: (path below the site root, the place reserved for it in the staging folder,

@@ -19,7 +19,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.assets import INSTALLATION_DIRS
 from generator.errors import BuildError, OutputFolderError
+from generator.read.paths import SitePaths
 
 # Every build writes this file into its output folder: a folder holding it is papershelf's own
 # to replace. Any other non-empty folder is refused, so a mistyped --out never destroys anything.
@@ -369,3 +371,21 @@ def _parse_hook(value: str) -> tuple[str, int] | None:
     if action in ("pause", "fail") and count.isdigit():
         return action, int(count)
     return None
+
+
+def output_inputs(paths: SitePaths) -> list[tuple[str, Path]]:
+    """The folders an output folder may be neither, nor lie inside, nor hold, each named."""
+    inputs = [("the seeds folder", paths.seeds_dir), ("the notes folder", paths.notes_dir)]
+    if paths.templates_dir is not None:
+        inputs.append(("the templates folder", paths.templates_dir))
+    return inputs + [("a folder of papershelf itself", folder) for folder in INSTALLATION_DIRS]
+
+
+def check_output(paths: SitePaths) -> None:
+    """Refuse an output folder that is not papershelf's to replace (see ``output_refusal``)."""
+    check_output_dir(paths.out_dir, paths.site_dir, output_inputs(paths))
+
+
+def clean_output(paths: SitePaths) -> bool:
+    """Remove the output folder after the same check as a build's; False if there was none."""
+    return remove_output(paths.out_dir, paths.site_dir, output_inputs(paths))

@@ -8,39 +8,33 @@ the exception: a server shows it at any depth, so its links are absolute paths u
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import math
-import os
 import posixpath
-import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-import jinja2
 from jinja2 import (
     BytecodeCache,
     Environment,
-    FileSystemBytecodeCache,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
-    TemplateNotFound,
     TemplateSyntaxError,
     pass_context,
     select_autoescape,
 )
-from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from generator.errors import BuildError
-from generator.model import Collection, Corpus, Paper
-from generator.output.cache import digest, user_cache_dir
+from generator.model import Corpus, Paper
+from generator.pages.templates import TemplateLoader
 from generator.read.config import SiteConfig, is_safe_link
+
+if TYPE_CHECKING:
+    from generator.pages.site import Page
 
 PAPERS_JSON_PATH = "papers.json"
 # Paths and link parts remembered: the last pages' folders and the links they share (a worker
@@ -55,15 +49,6 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'self'; object-src 'none'"
 )
-
-
-@dataclass(frozen=True)
-class Page:
-    """One HTML page to write: its path below the site root, its template and its context."""
-
-    path: str
-    template: str
-    context: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -217,76 +202,12 @@ def scholarly_article(paper: Paper, config: SiteConfig) -> dict[str, Any]:
     return article
 
 
-class CompiledTemplates(FileSystemBytecodeCache):
-    """Compiled templates kept between builds, as Python keeps compiled modules: compiling every
-    template costs about 0.13 s of each build. Jinja2 checks each file against its template's
-    source, so an edited template is compiled again."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        # A cache that cannot be written (a full disk) costs the next build time, not this one.
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
 
 
-def compiled_templates(root: Path | None = None) -> CompiledTemplates | None:
-    """The cache of compiled templates below ``root`` (the user's cache folder by default); None
-    if it cannot be made. One folder per version of Jinja2 and of this module, which decides how
-    templates compile (autoescaping, whitespace control); the folders of other versions go."""
-    root = root or user_cache_dir()
-    folder = root / f"templates-{digest(jinja2.__version__, Path(__file__).read_bytes())[:16]}"
-    try:
-        if not folder.is_dir():
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            for other in root.glob("templates-*"):
-                if other != folder:
-                    shutil.rmtree(other, ignore_errors=True)
-        status = folder.lstat()
-    except OSError:
-        return None
-    # Its code runs in this process: never take it from a folder another user could write to.
-    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
-        return None
-    return CompiledTemplates(str(folder))
 
 
-class TemplateLoader(FileSystemLoader):
-    """Templates by name from the first of several folders that has them (the user's folder, then
-    papershelf's own); with ``readable``, a file whose real path (links followed) lies outside
-    those folders is passed over, as if it were not there."""
-
-    def __init__(self, folders: Sequence[Path], readable: Sequence[Path] = ()):
-        super().__init__(list(folders))
-        self.readable = tuple(Path(folder).resolve() for folder in readable)
-
-    def allowed(self, path: str) -> bool:
-        """Whether a template file may be read: it stays inside the readable folders."""
-        if not self.readable:
-            return True
-        real = Path(path).resolve()
-        return any(real.is_relative_to(folder) for folder in self.readable)
-
-    def get_source(
-        self, environment: Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        pieces = split_template_path(template)
-        for folder in self.searchpath:
-            path = os.path.join(folder, *pieces)
-            if os.path.isfile(path) and self.allowed(path):
-                with open(path, encoding=self.encoding) as file:
-                    source = file.read()
-                return (
-                    source,
-                    os.path.normpath(path),
-                    functools.partial(_unchanged, path, os.path.getmtime(path)),
-                )
-        raise TemplateNotFound(template)
 
 
-def _unchanged(path: str, modified: float) -> bool:
-    try:
-        return os.path.getmtime(path) == modified
-    except OSError:
-        return False
 
 
 def make_environment(
@@ -340,65 +261,9 @@ def make_environment(
     return environment
 
 
-def listing_pages(corpus: Corpus, per_page: int) -> Iterator[Page]:
-    """The home page and its paginated continuation (``page/2/``, ``page/3/`` ...)."""
-    count = max(1, math.ceil(len(corpus.papers) / per_page))
-    dirs = tuple("" if n == 1 else f"page/{n}/" for n in range(1, count + 1))
-    for number in range(1, count + 1):
-        start = (number - 1) * per_page
-        yield Page(
-            path=f"{dirs[number - 1]}index.html",
-            template="index.html",
-            context={
-                "papers": corpus.papers[start : start + per_page],
-                "first_position": start + 1,
-                "collections": corpus.collections,
-                "paper_count": len(corpus.papers),
-                "pager": Pager(number, count, dirs),
-            },
-        )
-
-
-def paper_page(paper: Paper, corpus: Corpus) -> Page:
-    """The page of one paper."""
-    return Page(
-        path=f"{paper.url_path}index.html",
-        template="paper.html",
-        context={
-            "paper": paper,
-            "paper_collections": [corpus.collection(cid) for cid in paper.collections],
-        },
-    )
-
-
-def collection_page(collection: Collection, corpus: Corpus) -> Page:
-    """The page of one collection, listing all its papers in page order."""
-    return Page(
-        path=f"{collection.url_path}index.html",
-        template="collection.html",
-        context={
-            "collection": collection,
-            "papers": [corpus.paper(pid) for pid in collection.paper_ids],
-        },
-    )
-
-
-def site_pages(corpus: Corpus, config: SiteConfig) -> list[Page]:
-    """Every HTML page of the site, in a stable order."""
-    pages = list(listing_pages(corpus, config.per_page))
-    pages.append(
-        Page("collections/index.html", "collections.html", {"collections": corpus.collections})
-    )
-    pages += [collection_page(c, corpus) for c in corpus.collections]
-    pages += [paper_page(p, corpus) for p in corpus.papers]
-    pages.append(Page("search/index.html", "search.html", {}))
-    pages.append(Page("404.html", "404.html", {"absolute_links": True, "indexable": False}))
-    return pages
-
-
 def render_page(environment: Environment, page: Page, corpus: Corpus) -> str:
     """Render one page with the context every template shares; a template fault names its file."""
-    context = {"absolute_links": False, "indexable": True, **page.context}
+    context = page.context
     # The link to the site root, ending in "/" ("" from a top-level page): what links to the
     # site's own files (static/, feed.xml) start with, as url() would give them, without a call.
     if context["absolute_links"]:

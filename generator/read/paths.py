@@ -79,3 +79,11 @@ def site_paths(
         templates_dir=templates_dir,
         readable=tuple(path.resolve() for path in [site_dir, *named]),
     )
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the working folder when it is below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

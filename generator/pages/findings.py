@@ -1,9 +1,8 @@
-"""Render stage, discovery part: topic pages, the map, the statistics page, and what the discovery
-stage and the curator's notes add to the paper pages, the home page and ``papers.json``."""
+"""What the discovery found, as pages use it: each paper's topics and related papers, the topics'
+colours, the map drawing, the statistics and the fields it adds to ``papers.json``."""
 
 from __future__ import annotations
 
-import dataclasses
 import statistics
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -12,11 +11,7 @@ from generator.discover.related import RelatedPaper
 from generator.discover.stage import Discovery
 from generator.discover.topics import Topic, topic_title
 from generator.model import Corpus, Paper
-from generator.pages.charts import bar_chart, colour_class, map_view, overlap_chart
-from generator.pages.render import Page
-from generator.read.notes import Notes
-
-MOST_COLLECTED_COUNT = 10
+from generator.pages.charts import MapView, bar_chart, colour_class, map_view, overlap_chart
 
 
 class RelatedEntry(NamedTuple):
@@ -35,7 +30,7 @@ class RelatedEntry(NamedTuple):
 @dataclass(frozen=True)
 class TopicPalette:
     """The palette class of each topic, called from templates as ``topic_colour(slug)``. A small
-    value, not a method of the Explorer: the build cache keys pages by their context's repr."""
+    value, not a method of Findings: the build cache keys pages by their context's repr."""
 
     positions: tuple[tuple[str, int], ...]  # (slug, position among the topics)
 
@@ -45,12 +40,11 @@ class TopicPalette:
 
 
 @dataclass(frozen=True)
-class Explorer:
-    """Everything the discovery pages need, with lookups by paper and by topic."""
+class Findings:
+    """What the discovery found, as the pages look it up: by paper, by topic, and drawn."""
 
     corpus: Corpus
     discovery: Discovery
-    notes: Notes
 
     def __post_init__(self) -> None:
         topics = self.discovery.topics.topics
@@ -58,6 +52,11 @@ class Explorer:
         object.__setattr__(self, "_colours", {t.slug: i for i, t in enumerate(topics)})
         palette = TopicPalette(tuple((t.slug, i) for i, t in enumerate(topics)))
         object.__setattr__(self, "topic_colour", palette)
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """Every topic, in the order the site lists them."""
+        return tuple(self.discovery.topics.topics)
 
     def paper_topics(self, paper: Paper) -> list[Topic]:
         """The topics of a paper, strongest first."""
@@ -70,71 +69,7 @@ class Explorer:
             for r in self.discovery.related.get(paper.id, ())
         ]
 
-    @staticmethod
-    def enriches(page: Page) -> bool:
-        """Whether ``enrich`` adds to this page: the others can be rendered before discovery ends."""
-        return page.template == "paper.html" or (
-            page.template == "index.html" and page.context["pager"].number == 1
-        )
-
-    def enrich(self, page: Page) -> Page:
-        """The page with what discovery and notes add to it (paper pages and the first home page)."""
-        extra: dict[str, Any] = {}
-        if not self.enriches(page):
-            return page
-        if page.template == "paper.html":
-            paper = page.context["paper"]
-            extra = {
-                "related": self.related(paper),
-                "paper_topics": self.paper_topics(paper),
-                "note": self.notes.papers.get(paper.slug),
-                "topic_colour": self.topic_colour,
-            }
-        else:
-            extra = {
-                "most_collected": most_collected(self.corpus),
-                "topics": self.discovery.topics.topics[:12],
-                "topic_colour": self.topic_colour,
-            }
-        return dataclasses.replace(page, context={**page.context, **extra})
-
-    def pages(self) -> list[Page]:
-        """The topics index, one page per topic, the map and the statistics page."""
-        topics = self.discovery.topics.topics
-        pages = [
-            Page(
-                "topics/index.html",
-                "topics.html",
-                {
-                    "topics": topics,
-                    "topic_colour": self.topic_colour,
-                    "paper_count": len(self.corpus.papers),
-                },
-            )
-        ]
-        pages += [
-            Page(
-                f"{topic.url_path}index.html",
-                "topic.html",
-                {
-                    "topic": topic,
-                    "papers": [self.corpus.paper(pid) for pid in topic.paper_ids],
-                    "topic_colour": self.topic_colour,
-                },
-            )
-            for topic in topics
-        ]
-        pages.append(
-            Page(
-                "map/index.html",
-                "map.html",
-                {"map": self.map(), "topics": topics, "topic_colour": self.topic_colour},
-            )
-        )
-        pages.append(Page("about/index.html", "about.html", self.statistics()))
-        return pages
-
-    def map(self):
+    def map(self) -> MapView:
         """The map drawing: every paper coloured by its strongest topic, each topic labelled."""
         positions = self.discovery.positions
         points = []
@@ -196,12 +131,6 @@ class Explorer:
             }
             for paper in self.corpus.papers
         }
-
-
-def most_collected(corpus: Corpus, count: int = MOST_COLLECTED_COUNT) -> list[Paper]:
-    """The papers listed in the most collections (at least two), ties in corpus order."""
-    shared = [p for p in corpus.papers if len(p.collections) > 1]
-    return sorted(shared, key=lambda p: -len(p.collections))[:count]
 
 
 def _short_title(topic: Topic) -> str:
