@@ -3,8 +3,10 @@ writer never writes outside its folder, and the same input gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -16,7 +18,6 @@ import pytest
 
 from generator.errors import BuildError
 from generator.output.writer import (
-    TEST_HOOK_VARIABLE,
     SiteWriter,
     link_reserved,
     remove_stale_staging,
@@ -24,19 +25,20 @@ from generator.output.writer import (
 )
 from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
 from tests.test_build import write_seeds
-from tests.test_parse import ABSTRACT_2, LAYOUT_B
+from tests.test_parse import ABSTRACT_2
 
 
-def cli(*args: str, cwd: Path, hook: str | None = None, **popen) -> tuple[list[str], dict]:
+def cli(*args: str, cwd: Path, **popen) -> tuple[list[str], dict]:
     """The command line of a real build subprocess, and its Popen options."""
-    env = papershelf_env()
-    if hook:
-        env[TEST_HOOK_VARIABLE] = hook
-    return [sys.executable, "-m", "generator", *args], {"cwd": cwd, "env": env, **popen}
+    return [sys.executable, "-m", "generator", *args], {
+        "cwd": cwd,
+        "env": papershelf_env(),
+        **popen,
+    }
 
 
-def run(*args: str, cwd: Path, hook: str | None = None):
-    command, options = cli(*args, cwd=cwd, hook=hook)
+def run(*args: str, cwd: Path, **popen):
+    command, options = cli(*args, cwd=cwd, **popen)
     return subprocess.run(command, capture_output=True, text=True, check=False, **options)
 
 
@@ -52,96 +54,111 @@ def staging_folders(tmp_path: Path) -> list[Path]:
     return sorted(tmp_path.glob("._site.building-*"))
 
 
-_paused_builds: list[subprocess.Popen] = []
+def files_in(folder: Path) -> list[Path]:
+    """The files of a folder that a running build is writing (it may vanish meanwhile)."""
+    try:
+        return [path for path in folder.rglob("*") if path.is_file()]
+    except OSError:
+        return []
 
 
-def start_paused_build(tmp_path: Path, after: int) -> subprocess.Popen:
-    """A real build that stops once it has written ``after`` files, waiting to be killed."""
-    command, options = cli("build", cwd=tmp_path, hook=f"pause:{after}")
+@pytest.fixture
+def shelf(tmp_path: Path) -> Path:
+    """The real seeds, built once; then one more dump, so the next build has work to do."""
+    write_seeds(tmp_path / "seeds", {p.name: p.read_text() for p in SEEDS_DIR.glob("*.txt")})
+    assert run("build", cwd=tmp_path).returncode == 0
+    write_seeds(tmp_path / "seeds", {"zz.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
+    return tmp_path
+
+
+_stopped_builds: list[subprocess.Popen] = []
+
+
+def start_stopped_build(tmp_path: Path) -> subprocess.Popen:
+    """A real build (with its workers, in a process group of its own), stopped with SIGSTOP once
+    its staging folder holds a file: midway through writing the site."""
+    command, options = cli("build", "--no-cache", cwd=tmp_path, start_new_session=True)
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **options)
-    _paused_builds.append(process)
-    line = process.stderr.readline()
-    assert line == f"{TEST_HOOK_VARIABLE}: paused after {after} files\n", line
+    _stopped_builds.append(process)
+    deadline = time.monotonic() + 60
+    known = set(staging_folders(tmp_path))
+    while not any(files_in(folder) for folder in set(staging_folders(tmp_path)) - known):
+        assert process.poll() is None, "the build ended before it could be stopped"
+        assert time.monotonic() < deadline, "the build wrote nothing"
+        time.sleep(0.001)
+    os.killpg(process.pid, signal.SIGSTOP)
     return process
 
 
+def end(process: subprocess.Popen) -> None:
+    """Kill a stopped build and its workers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    if process.stderr:
+        process.stderr.close()
+
+
 @pytest.fixture(autouse=True)
-def _no_paused_build_left() -> Iterator[None]:
-    """A paused build waits an hour: one that a failing test did not kill is killed here."""
+def _no_stopped_build_left() -> Iterator[None]:
+    """A build that a failing test left stopped is killed here."""
     yield
-    while _paused_builds:
-        process = _paused_builds.pop()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
+    while _stopped_builds:
+        end(_stopped_builds.pop())
 
 
 def test_killed_build_leaves_the_site_byte_identical_and_the_next_build_cleans_up(
-    tmp_path: Path,
+    shelf: Path,
 ) -> None:
-    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
-    assert run("build", cwd=tmp_path).returncode == 0
-    before = snapshot(tmp_path / "_site")
-    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
-
-    killed = start_paused_build(tmp_path, after=6)
-    [staging] = staging_folders(tmp_path)
-    # Midway: the hook paused the build once it had placed 6 files; the workers write the files
-    # placed before it on their own time.
-    deadline = time.monotonic() + 30
-    while not (written := [p for p in staging.rglob("*") if p.is_file()]):
-        assert time.monotonic() < deadline, "no file written"
-        time.sleep(0.05)
-    assert 1 <= len(written) <= 6
-    killed.send_signal(signal.SIGKILL)
-    killed.wait()
-    killed.stderr.close()
-    assert snapshot(tmp_path / "_site") == before
-    assert staging_folders(tmp_path) == [staging]  # what SIGKILL leaves behind ...
+    before = snapshot(shelf / "_site")
+    killed = start_stopped_build(shelf)
+    [staging] = staging_folders(shelf)
+    assert 1 <= len(files_in(staging)) < len(before)  # midway
+    end(killed)
+    assert snapshot(shelf / "_site") == before
+    assert staging_folders(shelf) == [staging]  # what SIGKILL leaves behind ...
 
     # ... the next build removes, while a running build's folder is locked and kept.
-    running = start_paused_build(tmp_path, after=3)
-    [running_staging] = [p for p in staging_folders(tmp_path) if p != staging]
-    result = run("build", cwd=tmp_path)
+    running = start_stopped_build(shelf)
+    [running_staging] = [p for p in staging_folders(shelf) if p != staging]
+    result = run("build", cwd=shelf)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("papershelf: 4 papers in 2 collections")
-    assert staging_folders(tmp_path) == [running_staging]
-    running.kill()
-    running.wait()
-    running.stderr.close()
-    assert remove_stale_staging(tmp_path / "_site") == [running_staging]
+    assert result.stdout.startswith("papershelf: 546 papers in 6 collections")
+    assert staging_folders(shelf) == [running_staging]
+    end(running)
+    assert remove_stale_staging(shelf / "_site") == [running_staging]
 
 
-def test_interrupted_build_says_so_and_leaves_nothing_behind(tmp_path: Path) -> None:
-    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
-    assert run("build", cwd=tmp_path).returncode == 0
-    before = snapshot(tmp_path / "_site")
-    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
-    interrupted = start_paused_build(tmp_path, after=4)
-    interrupted.send_signal(signal.SIGINT)  # Ctrl-C
-    _, stderr = interrupted.communicate()
+def test_interrupted_build_says_so_and_leaves_nothing_behind(shelf: Path) -> None:
+    before = snapshot(shelf / "_site")
+    interrupted = start_stopped_build(shelf)
+    os.kill(interrupted.pid, signal.SIGINT)  # Ctrl-C, which the terminal sends to the build
+    os.killpg(interrupted.pid, signal.SIGCONT)
+    _, stderr = interrupted.communicate(timeout=60)
     assert (interrupted.returncode, stderr) == (
         130,
         "interrupted; the previous site is left as it was\n",
     )
-    assert snapshot(tmp_path / "_site") == before
-    assert staging_folders(tmp_path) == []
+    assert snapshot(shelf / "_site") == before
+    assert staging_folders(shelf) == []
 
 
-def test_injected_write_failure_leaves_the_previous_site_byte_identical(tmp_path: Path) -> None:
-    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_B})
-    assert run("build", cwd=tmp_path).returncode == 0
-    before = snapshot(tmp_path / "_site")
-    write_seeds(tmp_path / "seeds", {"b.txt": f"Solo Paper\n{ABSTRACT_2}\n"})
-    result = run("build", cwd=tmp_path, hook="fail:5")
+def limit_file_size() -> None:
+    """In the build's process: files larger than 64 KiB cannot be written (EFBIG), as on a
+    full disk, rather than killing it (SIGXFSZ)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+def test_a_write_failure_leaves_the_previous_site_byte_identical(shelf: Path) -> None:
+    before = snapshot(shelf / "_site")
+    result = run("build", "--no-cache", cwd=shelf, preexec_fn=limit_file_size)
     assert result.returncode == 7
     assert result.stderr.startswith("error: cannot write ")
-    assert result.stderr.endswith(": No space left on device\n")
+    assert result.stderr.endswith(": File too large\n")
     assert "Traceback" not in result.stderr
-    assert snapshot(tmp_path / "_site") == before
-    assert staging_folders(tmp_path) == []
+    assert snapshot(shelf / "_site") == before
+    assert staging_folders(shelf) == []
 
 
 def test_same_input_gives_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from generator.discover.topics import Topic
 from generator.errors import BuildError
 from generator.fingerprint import OUTPUT_LIBRARIES, code_digest, library_versions
 from generator.output.cache import CACHE_DIR_NAME
+from generator.output.page_keys import PageKeys
 from generator.output.produce import FileJob, Producer
 from generator.output.writer import SiteWriter
 from generator.pages.findings import RelatedEntry
@@ -359,16 +360,8 @@ def test_bench_corpus_parses_to_exactly_the_papers_asked_for(tmp_path: Path) -> 
 
 def test_page_keys_follow_every_part_of_the_context() -> None:
     options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
-    config = load_site_config(options)
-    corpus = load_corpus(options, config)
-    producer = Producer(
-        TEMPLATES_DIR,
-        config,
-        corpus,
-        "code",
-        None,
-        1,
-    )
+    corpus = load_corpus(options, load_site_config(options))
+    page_keys = PageKeys("code and config")
     paper, other = corpus.papers[:2]
     topic = Topic("t", "T", ("t",), (paper.id, other.id))
 
@@ -382,7 +375,7 @@ def test_page_keys_follow_every_part_of_the_context() -> None:
         ids: object = None
 
     def key(**context: object) -> str:
-        return producer.page_key(Page("papers/x/index.html", Probe(**context)))
+        return page_keys.key(Page("papers/x/index.html", Probe(**context)))
 
     base = key(paper=paper, topics=[topic], count=1)
     # Equal values give equal keys, whether or not they are the same objects.

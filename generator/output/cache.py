@@ -29,22 +29,10 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 
 
-
-
 def cache_dir(out_dir: Path) -> Path:
     """The cache folder of an output folder: beside it, so a site and its cache move together."""
     out = out_dir.resolve()
     return out.parent / CACHE_DIR_NAME / out.name
-
-
-
-
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
 from generator.read.config import SiteConfig
@@ -153,20 +153,38 @@ def _check_link(
         return "javascript: URL"
     if parts.scheme in ("mailto", "tel", "data"):
         return None
-    if parts.scheme or parts.netloc:
-        if config.absolute_base and link.startswith(config.absolute_base):
-            report.absolute += 1
-            link = link[len(config.absolute_base) :]
-            resolved = urlsplit(urljoin(f"{_ORIGIN}{config.base_path}", link))
-        else:
-            report.external += 1
-            return None
-    else:
-        resolved = urlsplit(urljoin(page_address, link))
+    resolved = _resolve(config, page_address, link, parts, report)
+    if resolved is None:
+        return None
+    return _check_target(site_dir, config.base_path, resolved, ids_cache, report)
+
+
+def _resolve(
+    config: SiteConfig, page_address: str, link: str, parts: SplitResult, report: LinkReport
+) -> SplitResult | None:
+    """The link's URL on the stand-in origin; None for a link to another host, counted there."""
+    if not (parts.scheme or parts.netloc):
+        return urlsplit(urljoin(page_address, link))
+    if config.absolute_base and link.startswith(config.absolute_base):
+        report.absolute += 1
+        link = link[len(config.absolute_base) :]
+        return urlsplit(urljoin(f"{_ORIGIN}{config.base_path}", link))
+    report.external += 1
+    return None
+
+
+def _check_target(
+    site_dir: Path,
+    base_path: str,
+    resolved: SplitResult,
+    ids_cache: dict[Path, set[str]],
+    report: LinkReport,
+) -> str | None:
+    """None when a URL of the site names a file of ``site_dir`` (and an element of it), else why not."""
     path = unquote(resolved.path)
-    if not path.startswith(config.base_path):
-        return f"outside the base path {config.base_path}"
-    rel = path[len(config.base_path) :]
+    if not path.startswith(base_path):
+        return f"outside the base path {base_path}"
+    rel = path[len(base_path) :]
     report.targets.add(rel + (f"#{resolved.fragment}" if resolved.fragment else ""))
     target = (site_dir / rel).resolve()
     if not target.is_relative_to(site_dir):
@@ -176,8 +194,14 @@ def _check_link(
     if not target.is_file():
         return "no such file"
     if resolved.fragment and target.suffix == ".html":
-        if target not in ids_cache:
-            ids_cache[target] = _parse_page(target).ids
-        if unquote(resolved.fragment) not in ids_cache[target]:
-            return f"no element with id {unquote(resolved.fragment)!r}"
+        return _check_fragment(target, unquote(resolved.fragment), ids_cache)
+    return None
+
+
+def _check_fragment(page: Path, fragment: str, ids_cache: dict[Path, set[str]]) -> str | None:
+    """None when the page has an element with the id ``fragment``, else why it is broken."""
+    if page not in ids_cache:
+        ids_cache[page] = _parse_page(page).ids
+    if fragment not in ids_cache[page]:
+        return f"no element with id {fragment!r}"
     return None

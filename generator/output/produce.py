@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import dataclasses
-import functools
 import gc
-import hashlib
 import multiprocessing
 import os
 import queue
@@ -27,13 +24,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MethodType
 
 from jinja2 import BytecodeCache, TemplateError
 
 from generator.errors import BuildError
+from generator.fingerprint import digest
 from generator.model import Corpus
-from generator.output.cache import BuildCache, digest
+from generator.output.cache import BuildCache
+from generator.output.page_keys import PageKeys
 from generator.output.writer import SiteWriter, link_reserved, write_reserved
 from generator.pages.render import make_environment, render_page
 from generator.pages.site import Page
@@ -57,13 +55,6 @@ CHUNKS_AHEAD = 3
 OWN_PIECE_PAGES = 4
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
 MIN_PARALLEL_UNITS = 2  # below this, forking costs more than it saves
-# Digests of shared context values in one generation of the cache (two are kept): bounds what a
-# worker holds on a large site, while the values every page shares stay in it.
-DIGEST_CACHE_SIZE = 32_768
-# Tuples up to this long are encoded in the key of each page that holds them, longer ones are
-# digested once (a long tuple shared by many pages would be encoded again on each).
-INLINE_TUPLE_ITEMS = 64
-_SCALARS = frozenset([str, int, float, bool, type(None)])
 
 # What forked workers read: set by the parent just before the pool forks.
 _shared: Producer | None = None
@@ -142,16 +133,13 @@ class Producer:
         self._next = 0  # units before this one are written (or reused)
         self.rendered = 0
         self.keys: dict[str, str] = {}  # each file's unit key, for the cache's manifest
-        self._writer: SiteWriter | None = None  # set by write_content; workers close its lock
         # Seconds of each part as it ran: pages (rendered and written, here and on workers, until
         # the last one was written).
         self.timings: dict[str, float] = {}
-        # By id (a value is kept alive with its digest, so its id cannot be reused by another):
-        # the current generation, and the one before it, whose entries move up when met again.
-        self._digests: dict[object, tuple[bytes, object]] = {}
-        self._older_digests: dict[object, tuple[bytes, object]] = {}
         # Every output depends on the code and the config; every page on the collections as well.
-        self.page_base = digest(code, repr(config), repr(dev_reload), repr(corpus.collections))
+        self.page_keys = PageKeys(
+            digest(code, repr(config), repr(dev_reload), repr(corpus.collections))
+        )
 
     @property
     def pages(self) -> list[Page]:
@@ -177,77 +165,6 @@ class Producer:
         complete = self._complete[number]
         return self.units[number] if complete is None else complete(self.units[number])
 
-    def page_key(self, page: Page) -> str:
-        """The key of one page: a hash of its path, template and context."""
-        encoded: list[bytes] = []
-        for text in (self.page_base, page.path, page.template):
-            _atom(encoded, text.encode())
-        for name in sorted(page.context):
-            _atom(encoded, name.encode())
-            self._encode(page.context[name], encoded)
-        return hashlib.sha256(b"".join(encoded)).hexdigest()
-
-    def _encode(self, value: object, encoded: list[bytes]) -> None:
-        """Append an unambiguous encoding of one context value: scalars by type and repr, lists,
-        dicts and short tuples (named tuples too: a page's own small values, such as its related
-        entries) item by item, anything else by its digest, computed once per object since pages
-        share them (a paper is on the pages of its neighbours, a topic with thousands of paper ids
-        on every page of its papers)."""
-        kind = type(value)
-        if kind in _SCALARS:  # exact types: a subclass (a Markup, an enum) goes by its digest
-            encoded += [b"v", kind.__name__.encode(), b"\0"]
-            _atom(encoded, repr(value).encode())
-        elif kind is list:
-            encoded += [b"l", len(value).to_bytes(8, "big")]
-            for item in value:
-                self._encode(item, encoded)
-        elif isinstance(value, tuple) and len(value) <= INLINE_TUPLE_ITEMS:
-            encoded += [b"t", kind.__qualname__.encode(), b"\0", len(value).to_bytes(8, "big")]
-            for item in value:
-                self._encode(item, encoded)
-        elif kind is dict:
-            encoded += [b"d", len(value).to_bytes(8, "big")]
-            for name, item in sorted(value.items()):
-                _atom(encoded, repr(name).encode())
-                self._encode(item, encoded)
-        else:
-            encoded += [b"h", self._digest(value)]
-
-    def _digest(self, value: object) -> bytes:
-        """The SHA-256 of a shared value's parts: a record (a frozen dataclass) field by field, a
-        tuple item by item, anything else by its repr."""
-        kind = type(value)
-        if kind is MethodType:  # a new object at each access: key it by owner and function
-            key: object = ("method", id(value.__self__), value.__func__)
-        else:
-            key = id(value)
-        found = self._digests.get(key)
-        if found is None and (found := self._older_digests.get(key)) is not None:
-            self._digests[key] = found
-        if found is not None:
-            return found[0]
-        encoded: list[bytes] = [kind.__qualname__.encode(), b"\0"]
-        fields = _compared_fields(kind)
-        if fields is not None:
-            encoded.append(b"c")
-            for name in fields:
-                _atom(encoded, name.encode())
-                self._encode(getattr(value, name), encoded)
-        elif isinstance(value, tuple):
-            encoded += [b"t", len(value).to_bytes(8, "big")]
-            for item in value:
-                self._encode(item, encoded)
-        else:
-            encoded.append(b"r")
-            _atom(encoded, repr(value).encode())
-        result = hashlib.sha256(b"".join(encoded)).digest()
-        if len(self._digests) >= DIGEST_CACHE_SIZE:
-            # A new generation; what the older one held and nobody met again is dropped (and
-            # computed again if it is met after all).
-            self._older_digests, self._digests = self._digests, {}
-        self._digests[key] = (result, value)
-        return result
-
     def render(self, page: Page) -> bytes:
         """One page as the bytes of its file."""
         return render_page(self.environment, page, self.corpus).encode("utf-8")
@@ -270,7 +187,8 @@ class Producer:
         """Write unit ``number``'s files into the places reserved for them: a page whose key the
         previous build also had is linked from the previous site, anything else is made afresh."""
         unit = self.unit(number)
-        key = self.page_key(unit) if self.cache is not None and isinstance(unit, Page) else None
+        keyed = self.cache is not None and isinstance(unit, Page)
+        key = self.page_keys.key(unit) if keyed else None
         previous = self.cache.reusable(key) if key is not None else None
         if previous is not None:
             ((rel_path, target, folder_made),) = places
@@ -282,7 +200,7 @@ class Producer:
                 write_reserved(staging, target, data, folder_made)
         return key, True
 
-    def _reserve(self, writer: SiteWriter, number: int) -> Places:
+    def reserve_places(self, writer: SiteWriter, number: int) -> Places:
         """Reserve the places of unit ``number``'s files in the writer (which checks each path)."""
         places = []
         for path in self.unit_paths(number):
@@ -307,7 +225,7 @@ class Producer:
         while self._next < len(self.units) and busy():
             number = self._next
             self._next += 1
-            self._done(number, self.produce(writer.staging, number, self._reserve(writer, number)))
+            self._done(number, self.produce_here(writer, number))
         # Still waiting: compile the templates of the pages to come (the workers inherit them).
         templates = iter(self.environment.list_templates())
         while busy() and (name := next(templates, None)) is not None:
@@ -323,7 +241,6 @@ class Producer:
     ) -> dict[str, str]:
         """Write every unit not written yet; returns each file's unit key. ``progress(done,
         total)`` is called as pages are reused or written."""
-        self._writer = writer
         total = self.page_count
         done = sum(isinstance(unit, Page) for unit in self.units[: self._next])
         todo = list(range(self._next, len(self.units)))
@@ -351,8 +268,20 @@ class Producer:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         if self.jobs == 1 or method is None or len(todo) < MIN_PARALLEL_UNITS:
             for number in todo:
-                yield number, self.produce(writer.staging, number, self._reserve(writer, number))
+                yield number, self.produce_here(writer, number)
             return
+        workers = min(self.jobs, len(todo)) - 1
+        with self._worker_pool(multiprocessing.get_context(method), workers, writer) as pool:
+            yield from _Dispatch(self, pool, workers, writer, todo).run()
+
+    def produce_here(self, writer: SiteWriter, number: int) -> Produced:
+        """Make (or reuse) unit ``number`` in this process, into the places reserved for it."""
+        return self.produce(writer.staging, number, self.reserve_places(writer, number))
+
+    @contextlib.contextmanager
+    def _worker_pool(self, context, workers: int, writer: SiteWriter) -> Iterator:
+        """A pool of forked workers that inherit this producer (templates compiled, memory frozen
+        so that their collector does not copy it) and close the staging folder's lock."""
         global _shared
         # Compile every template once here, so the workers inherit them instead of each compiling.
         for template in sorted({page.template for page in self.pages}):
@@ -363,60 +292,73 @@ class Producer:
         # Frozen objects are left alone by the collector, so the workers do not touch (and so copy)
         # every page of memory they inherited when they collect garbage.
         gc.freeze()
-        context = multiprocessing.get_context(method)
-        lock_fd = getattr(self._writer, "_lock", None)
-        workers = min(self.jobs, len(todo)) - 1
-        pool = context.Pool(workers, _worker_start, (lock_fd,))
+        pool = context.Pool(workers, _worker_start, (writer.lock_descriptor,))
         try:
-            # Each file job is a chunk of its own, ahead of the pages (so the search payload, the
-            # longest unit of all, goes to a worker early); the pages go in chunks. The workers
-            # take chunks from the front, a few ahead, and report them as they finish; this process
-            # takes small pieces from the back whenever the workers have enough in hand.
-            pending = deque(n for n in todo if isinstance(self.units[n], FileJob))
-            pending += (n for n in todo if isinstance(self.units[n], Page))
-            finished: queue.SimpleQueue = queue.SimpleQueue()
-            outstanding = 0
-
-            def next_chunk() -> list[int]:
-                if isinstance(self.units[pending[0]], FileJob):
-                    return [pending.popleft()]
-                share = len(pending) // (2 * self.jobs)
-                size = min(len(pending), CHUNK_PAGES, max(MIN_CHUNK_PAGES, share))
-                return [pending.popleft() for _ in range(size)]
-
-            def take() -> list[tuple[int, Produced]]:
-                nonlocal outstanding
-                results, error = finished.get()
-                outstanding -= 1
-                if error is not None:
-                    raise error
-                return results
-
-            while pending or outstanding:
-                while pending and outstanding < CHUNKS_AHEAD * workers:
-                    tasks = [(n, self._reserve(writer, n)) for n in next_chunk()]
-                    pool.apply_async(
-                        _make_chunk,
-                        (writer.staging, tasks),
-                        callback=lambda results: finished.put((results, None)),
-                        error_callback=lambda error: finished.put(([], error)),
-                    )
-                    outstanding += 1
-                while outstanding and not finished.empty():
-                    yield from take()
-                if pending:
-                    for _ in range(min(OWN_PIECE_PAGES, len(pending))):
-                        number = pending.pop()
-                        places = self._reserve(writer, number)
-                        yield number, self.produce(writer.staging, number, places)
-                elif outstanding:
-                    yield from take()
+            yield pool
             pool.close()
         finally:
             pool.terminate()
             pool.join()
             gc.unfreeze()
             _shared = None
+
+
+class _Dispatch:
+    """Shares the units between the workers and this process. Each file job is a chunk of its own,
+    ahead of the pages (so the search payload, the longest unit of all, goes to a worker early);
+    the pages go in chunks. The workers take chunks from the front, a few ahead, and report them as
+    they finish; this process takes small pieces from the back whenever the workers have enough in
+    hand."""
+
+    def __init__(self, producer: Producer, pool, workers: int, writer: SiteWriter, todo: list[int]):
+        self.producer, self.pool, self.writer = producer, pool, writer
+        self.ahead = CHUNKS_AHEAD * workers
+        units = producer.units
+        self.pending = deque(n for n in todo if isinstance(units[n], FileJob))
+        self.pending += (n for n in todo if isinstance(units[n], Page))
+        self.finished: queue.SimpleQueue = queue.SimpleQueue()
+        self.outstanding = 0
+
+    def run(self) -> Iterator[tuple[int, Produced]]:
+        """Every unit's number and what became of it, as each is written."""
+        while self.pending or self.outstanding:
+            while self.pending and self.outstanding < self.ahead:
+                self.hand_out(self.next_chunk())
+            while self.outstanding and not self.finished.empty():
+                yield from self.take()
+            if self.pending:
+                for _ in range(min(OWN_PIECE_PAGES, len(self.pending))):
+                    number = self.pending.pop()
+                    yield number, self.producer.produce_here(self.writer, number)
+            elif self.outstanding:
+                yield from self.take()
+
+    def next_chunk(self) -> list[int]:
+        """The next units for a worker: a file job alone, or pages, fewer as the work runs out."""
+        if isinstance(self.producer.units[self.pending[0]], FileJob):
+            return [self.pending.popleft()]
+        share = len(self.pending) // (2 * self.producer.jobs)
+        size = min(len(self.pending), CHUNK_PAGES, max(MIN_CHUNK_PAGES, share))
+        return [self.pending.popleft() for _ in range(size)]
+
+    def hand_out(self, chunk: list[int]) -> None:
+        """Reserve the chunk's places and send it to a worker."""
+        tasks = [(n, self.producer.reserve_places(self.writer, n)) for n in chunk]
+        self.pool.apply_async(
+            _make_chunk,
+            (self.writer.staging, tasks),
+            callback=lambda results: self.finished.put((results, None)),
+            error_callback=lambda error: self.finished.put(([], error)),
+        )
+        self.outstanding += 1
+
+    def take(self) -> list[tuple[int, Produced]]:
+        """The results of the next chunk a worker finished (waiting for one); its error, raised."""
+        results, error = self.finished.get()
+        self.outstanding -= 1
+        if error is not None:
+            raise error
+        return results
 
 
 @contextlib.contextmanager
@@ -426,17 +368,3 @@ def _naming_failures(rel_path: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
-
-
-def _atom(encoded: list[bytes], data: bytes) -> None:
-    """Append bytes with their length before them, so no two sequences of atoms run together."""
-    encoded += [len(data).to_bytes(8, "big"), data]
-
-
-@functools.cache
-def _compared_fields(kind: type) -> tuple[str, ...] | None:
-    """The fields that make up what a dataclass's value is (not its timings or caches); None for
-    a type that is not a dataclass."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return tuple(item.name for item in dataclasses.fields(kind) if item.compare)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import errno
 import fcntl
 import os
 import posixpath
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,22 +35,34 @@ def output_refusal(out_dir: Path, site_dir: Path, inputs: Iterable[tuple[str, Pa
 
     Never: the file-system root, the home folder, the site folder (which holds site.yml), the
     working folder or any folder above them, an input folder or papershelf's own folders (each
-    named in ``inputs``), anything inside them or holding them, a folder holding ``.git``. Besides those, only a missing folder, an
-    empty one, or one holding a previous build (its marker file) may be replaced."""
-    out = out_dir.resolve()
+    named in ``inputs``), anything inside them or holding them, a folder holding ``.git``.
+    Besides those, only a missing folder, an empty one, or one holding a previous build (its
+    marker file) may be replaced."""
     if out_dir.is_symlink():
         return "it is a symbolic link"
-    for place, name in (
+    out = out_dir.resolve()
+    return _precious_place(out, site_dir) or _input_place(out, inputs) or _foreign_content(out)
+
+
+def _precious_place(out: Path, site_dir: Path) -> str | None:
+    """Why ``out`` is, or holds, a folder no build may replace."""
+    places = (
         (Path(out.anchor), "the file-system root"),
         (Path.home(), "the home folder"),
         (site_dir, "the site folder"),
         (Path.cwd(), "the working folder"),
-    ):
+    )
+    for place, name in places:
         place = place.resolve()
         if out == place:
             return f"it is {name}"
         if place.is_relative_to(out):
             return f"it holds {name} ({place})"
+    return None
+
+
+def _input_place(out: Path, inputs: Iterable[tuple[str, Path]]) -> str | None:
+    """Why ``out`` is, lies in or holds one of the build's inputs."""
     for name, path in inputs:
         path = path.resolve()
         if out == path:
@@ -61,6 +71,11 @@ def output_refusal(out_dir: Path, site_dir: Path, inputs: Iterable[tuple[str, Pa
             return f"it is inside {name} ({path})"
         if path.is_relative_to(out):
             return f"it holds {name} ({path})"
+    return None
+
+
+def _foreign_content(out: Path) -> str | None:
+    """Why what ``out`` holds is not papershelf's to replace."""
     if os.path.lexists(out / ".git"):
         return "it holds a .git (a repository's files)"
     if not out.exists():
@@ -98,8 +113,6 @@ def remove_output(out_dir: Path, site_dir: Path, inputs: Iterable[tuple[str, Pat
 
 
 STAGING_MARK = "building"
-# Test hook: "pause:N" stops the build after N files (to kill it midway), "fail:N" fails it there.
-TEST_HOOK_VARIABLE = "PAPERSHELF_TEST_WRITE_HOOK"
 
 
 def staging_prefix(out_dir: Path) -> str:
@@ -186,7 +199,6 @@ class SiteWriter:
             raise BuildError(f"cannot write beside {out_dir}: {exc.strerror or exc}") from None
         self.written: set[str] = set()
         self._made_dirs: set[str] = {""}  # folders made and checked; "" is the staging folder
-        self._hook = _parse_hook(os.environ.get(TEST_HOOK_VARIABLE, ""))
 
     def _target(self, rel_path: str) -> Path:
         """The checked place of a file this process writes: its folder made, nothing in its place."""
@@ -195,7 +207,6 @@ class SiteWriter:
         self._make_folder(posixpath.dirname(key), rel_path)
         if os.path.lexists(target):
             raise BuildError(f"refusing to write {rel_path!r}: something else is in its place")
-        self._run_hook()
         self.written.add(key)
         return target
 
@@ -208,7 +219,6 @@ class SiteWriter:
             folder = posixpath.dirname(key)
             if folder not in self._made_dirs:
                 self._make_folder(posixpath.dirname(folder), rel_path)
-            self._run_hook()
         except OSError as exc:
             raise BuildError(f"cannot write {rel_path}: {exc.strerror or exc}") from None
         self.written.add(key)
@@ -254,15 +264,6 @@ class SiteWriter:
         while folder not in self._made_dirs:  # it and the folders above it are all inside
             self._made_dirs.add(folder)
             folder = posixpath.dirname(folder)
-
-    def _run_hook(self) -> None:
-        if self._hook is None or len(self.written) != self._hook[1]:
-            return
-        action, count = self._hook
-        if action == "pause":
-            print(f"{TEST_HOOK_VARIABLE}: paused after {count} files", file=sys.stderr, flush=True)
-            time.sleep(3600)
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.staging))
 
     def _guarded(self, rel_path: str, write) -> None:
         try:
@@ -315,6 +316,12 @@ class SiteWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
         self._unlock()
 
+    @property
+    def lock_descriptor(self) -> int | None:
+        """The open descriptor that holds the staging folder's lock: a process forked to write
+        into it must close its copy, or a killed build's folder would look locked."""
+        return self._lock
+
     def _unlock(self) -> None:
         if self._lock is not None:
             os.close(self._lock)
@@ -364,13 +371,6 @@ def link_reserved(staging: Path, target: str, source: Path, folder_made: bool = 
     except OSError:  # a file system without hard links: a copy (its folder is made already)
         with open(source, "rb") as original:
             _write_new(target, [original.read()])
-
-
-def _parse_hook(value: str) -> tuple[str, int] | None:
-    action, _, count = value.partition(":")
-    if action in ("pause", "fail") and count.isdigit():
-        return action, int(count)
-    return None
 
 
 def output_inputs(paths: SitePaths) -> list[tuple[str, Path]]:
