@@ -8,18 +8,16 @@ site. Files are created, never replaced: a folder that exists and is not empty i
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import textwrap
 from pathlib import Path
 
-import yaml
-
 from generator import __version__
 from generator.assets import SCAFFOLD_DIR
 from generator.errors import NewSiteError
-from generator.read.config import CollectionConfig, SiteConfig, TopicsConfig
+from generator.read.config import SiteConfig
+from generator.read.schema import entry_kind, is_record, options, yaml_scalar
 
 # The scaffold's files and where each goes in the new shelf (dot files are stored without their
 # dot, so that the package's own tools never take them for their own).
@@ -97,18 +95,16 @@ def commented_config(title: str) -> str:
     default. Uncommenting an option (removing the '#' before it and its keys) gives a valid file
     with the same meaning; documentation lines start with '# '."""
     blocks = [HEADER]
-    for option in dataclasses.fields(SiteConfig):
-        if "doc" not in option.metadata:
-            continue
-        lines = _doc_lines(option.metadata["doc"])
-        if option.name == "title":
-            lines.append(f"title: {_yaml_scalar(title)}")
-        elif option.name == "collections":
-            lines += _keys_doc(CollectionConfig) + _collections_example()
-        elif option.name == "topics":
-            lines += _keys_doc(TopicsConfig) + _nested_defaults("topics", TopicsConfig)
+    for key in options(SiteConfig):
+        lines = _doc_lines(key.option.doc)
+        if key.name == "title":
+            lines.append(f"title: {yaml_scalar(title)}")
+        elif is_record(key.kind):
+            lines += _keys_doc(key.kind) + _nested_defaults(key.name, key.kind)
+        elif is_record(entry := entry_kind(key.kind)):
+            lines += _keys_doc(entry) + _entry_example(key.name, entry)
         else:
-            lines.append(f"#{option.name}: {_yaml_scalar(getattr(SiteConfig(), option.name))}")
+            lines.append(f"#{key.name}: {yaml_scalar(key.default)}")
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 
@@ -117,44 +113,36 @@ def _doc_lines(doc: str) -> list[str]:
     return [f"# {line}" for line in textwrap.wrap(doc, 96)]
 
 
-def _keys_doc(schema: type) -> list[str]:
+def _keys_doc(record: type) -> list[str]:
     """One documentation line per key of a nested option."""
+    # Continuation lines are not indented: a '#' followed by spaces and a word marks an option
+    # to uncomment, and documentation must never read as one.
     return [
-        f"# - {line}"
-        for option in dataclasses.fields(schema)
-        if "doc" in option.metadata
-        for line in textwrap.wrap(f"{option.name}: {option.metadata['doc']}", 94)
+        f"# {line}"
+        for key in options(record)
+        for line in textwrap.wrap(f"- {key.name}: {key.option.doc}", 96)
     ]
 
 
-def _yaml_scalar(value: object) -> str:
-    """A value as YAML writes it on one line (None as null, a mapping as {}, a tuple as [])."""
-    if isinstance(value, tuple):
-        value = list(value)
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True)
-    return text.strip().removesuffix("...").strip()
-
-
-def _nested_defaults(name: str, schema: type) -> list[str]:
+def _nested_defaults(name: str, record: type) -> list[str]:
     """A nested option's keys, commented out at their defaults."""
-    defaults = schema()
-    return [f"#{name}:"] + [
-        f"#  {option.name}: {_yaml_scalar(getattr(defaults, option.name))}"
-        for option in dataclasses.fields(schema)
-        if "doc" in option.metadata
-    ]
+    return [f"#{name}:"] + [f"#  {key.name}: {yaml_scalar(key.default)}" for key in options(record)]
 
 
-def _collections_example() -> list[str]:
-    """The collections option: the example dump's collection, with every key."""
-    examples = {
-        "title": "My reading list",
-        "description": "Papers our group read **this spring**.",
-        "date": "2024-05-19",
-    }
-    return ["#collections:", "#  reading-list:"] + [
-        f"#    {option.name}: {examples[option.name]}"
-        for option in dataclasses.fields(CollectionConfig)
+# What the example dump's collection would say about itself, key by key of the schema's record.
+EXAMPLE_COLLECTION_ID = "reading-list"
+EXAMPLE_COLLECTION = {
+    "title": "My reading list",
+    "description": "Papers our group read **this spring**.",
+    "date": "2024-05-19",
+}
+
+
+def _entry_example(name: str, record: type) -> list[str]:
+    """A mapping of records by id (the collections option): the example dump's collection, with
+    every key of the record."""
+    return [f"#{name}:", f"#  {EXAMPLE_COLLECTION_ID}:"] + [
+        f"#    {key.name}: {EXAMPLE_COLLECTION[key.name]}" for key in options(record)
     ]
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 import html5lib
 import pytest
+import yaml
 
 from generator.errors import ConfigError
 from generator.pages.render import render_markdown
 from generator.read.config import SiteConfig, load_config, parse_config
+from generator.read.schema import Wording, option, validate
 from tests.conftest import SITE_CONFIG
 from tests.html import links
 
@@ -226,3 +229,43 @@ def test_bad_topics_settings_name_key_and_line() -> None:
         "line 7: Config value 'topics.pin': expected a list of topic slugs, got 3",
         "line 8: Config value 'topics.colour': unknown key (known keys: count, merge, pin, rename)",
     ]
+
+
+def test_problems_come_in_file_order_and_a_repeated_id_is_an_error() -> None:
+    text = "per_page: 0\ncollections:\n  x:\n    date: 2024-13-45\n  x:\n    title: Again\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "site.yml")
+    assert caught.value.problems == [
+        "line 1: Config value 'per_page': expected a positive integer, got 0",
+        "line 4: Config value 'collections.x.date': invalid value: month must be in 1..12",
+        "line 5: Config value 'collections.x': given twice",
+    ]
+
+
+@dataclass(frozen=True)
+class Part:
+    size: int = field(default=1, metadata=option("How big."))
+
+
+@dataclass(frozen=True)
+class Shelf:
+    name: str = field(default="shelf", metadata=option("Its name."))
+    part: Part = field(default_factory=Part, metadata=option("One part."))
+    parts: dict[str, Part] = field(default_factory=dict, metadata=option("Parts by id."))
+    tags: tuple[str, ...] = field(default=(), metadata=option("Its tags."))
+
+
+def test_one_validator_walks_records_mappings_by_id_and_lists() -> None:
+    text = (
+        "name: Mine\npart:\n  size: 2\nparts:\n  a:\n    size: big\n  b: 3\n  c:\n    size: 4\n"
+        "tags: [x, y]\ncolour: red\n"
+    )
+    found = validate(yaml.compose(text), Shelf, Wording(label="{}"))
+    assert found.problems == [
+        "line 6: parts.a.size: expected an integer, got str ('big')",
+        "line 7: parts.b: expected a mapping with size",
+        "line 11: colour: unknown key (known keys: name, part, parts, tags)",
+    ]
+    # A record keeps its default where a value was refused; a mapping drops a refused entry.
+    assert found.value == Shelf("Mine", Part(2), {"a": Part(1), "c": Part(4)}, ("x", "y"))
+    assert (found.lines["part.size"], found.lines["parts.c"], found.lines["tags.y"]) == (3, 8, 10)

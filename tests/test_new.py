@@ -14,6 +14,7 @@ import yaml
 from generator import __version__
 from generator.cli import main
 from generator.errors import NewSiteError
+from generator.read import schema
 from generator.read.config import SiteConfig, TopicsConfig, parse_config
 from tests.html import parse_html, text_of
 from tests.test_workflow import actionlint
@@ -80,20 +81,17 @@ def test_site_yml_lists_every_option_at_its_default(shelf: Path) -> None:
     text = (shelf / "site.yml").read_text()
     assert parse_config(text) == dataclasses.replace(SiteConfig(), title="my-shelf")
     options = yaml.safe_load(uncommented(text))
-    documented = [f.name for f in dataclasses.fields(SiteConfig) if "doc" in f.metadata]
-    assert sorted(options) == sorted(documented)
-    topic_keys = [f.name for f in dataclasses.fields(TopicsConfig) if "doc" in f.metadata]
-    assert sorted(options["topics"]) == sorted(topic_keys)
+    assert sorted(options) == sorted(key.name for key in schema.options(SiteConfig))
+    assert sorted(options["topics"]) == sorted(key.name for key in schema.options(TopicsConfig))
     # Uncommented, every option keeps its default (the example collection aside).
     config = parse_config(uncommented(text))
     assert dataclasses.replace(config, collections={}) == dataclasses.replace(
         SiteConfig(), title="my-shelf"
     )
     assert config.collections["reading-list"].title == "My reading list"
-    for field in dataclasses.fields(SiteConfig):
-        if "doc" in field.metadata:
-            first_words = " ".join(field.metadata["doc"].split()[:4])
-            assert f"# {first_words}" in text, field.name
+    for key in schema.options(SiteConfig):
+        first_words = " ".join(key.option.doc.split()[:4])
+        assert f"# {first_words}" in text, key.name
 
 
 def test_the_shelf_builds_strictly_and_shows_its_note(

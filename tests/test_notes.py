@@ -9,6 +9,7 @@ import pytest
 from generator.build import build
 from generator.errors import ConfigError, StrictModeError
 from generator.read.config import parse_config
+from generator.read.notes import read_notes
 from tests.html import parse_html, text_of
 from tests.test_build import small_options, write_seeds
 from tests.test_parse import LAYOUT_B
@@ -126,3 +127,17 @@ def _shown(tmp_path: Path) -> str:
     from generator.read.paths import display_path
 
     return display_path(tmp_path)
+
+
+def test_front_matter_is_checked_like_site_yml(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    write_note(notes, "a-paper.md", "---\ntags: [a]\ntags: b\nlinks: {code: ftp://x}\n---\n")
+    write_note(notes, "collections/may.md", "---\n- title\n---\n")
+    with pytest.raises(ConfigError) as caught:
+        read_notes(notes, "notes")
+    assert caught.value.problems == [
+        "notes/a-paper.md: line 3: 'tags': given twice",
+        "notes/a-paper.md: line 4: 'links': links.code: expected an http(s) URL, got "
+        "{'code': 'ftp://x'}",
+        "notes/collections/may.md: line 2: expected front matter as a mapping of title, date",
+    ]

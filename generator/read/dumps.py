@@ -207,34 +207,55 @@ def pair_lines(costs: list[tuple[int, int]]) -> list[tuple[str, int]]:
 def parse_dump(text: str, source: str) -> ParsedDump:
     """Parse a dump's text into records; a title without abstract or an abstract without title is
     a warning at its line, and parsing goes on so the records after it are intact."""
-    records: list[RawRecord] = []
-    warnings: list[Diagnostic] = []
+    body, date = _body_and_date(content_lines(text))
+    reading = pair_lines([(title_cost(line), abstract_cost(line)) for _, line in body])
+    records, warnings = _records(body, reading, source)
+    errors = _dump_errors(text, records, source)
+    return ParsedDump(source, tuple(records), date, tuple(warnings), tuple(errors))
+
+
+def _body_and_date(
+    lines: Iterator[tuple[int, str]],
+) -> tuple[list[tuple[int, str]], DumpDate | None]:
+    """The body lines (numbered, furniture left out, a glued title freed) and the header's date."""
     date: DumpDate | None = None
     body: list[tuple[int, str]] = []
-
     furniture: list[str] = []
-    for number, line in content_lines(text):
+    for number, line in lines:
         if is_furniture(line):
             furniture.append(line.casefold())
             continue
         if not body:  # still in the page header
-            # The glued layout has the e-mail prompt, then the Subscribe label run into the first title
-            # (whatever its first letter: "SubscribexLSTM"); the other layout has Subscribe on its own
-            # line, so a title there may start with the word. Without any furniture, "Subscribers ..."
-            # is a title and "SubscribeGraph ..." a glued one.
-            glued = None
-            if "subscribe" not in furniture:
-                glued = split_glued_subscribe(line)
-                if glued and not furniture and glued[0].islower():
-                    glued = None
+            glued = _glued_title(line, furniture)
             if glued is not None:
                 line = glued
             elif date is None and (found := match_date(line, number)):
                 date = found
                 continue
         body.append((number, line))
+    return body, date
 
-    reading = pair_lines([(title_cost(line), abstract_cost(line)) for _, line in body])
+
+def _glued_title(line: str, furniture: list[str]) -> str | None:
+    """The title run into the Subscribe label on a header line, given the furniture met before it."""
+    # The glued layout has the e-mail prompt, then the Subscribe label run into the first title
+    # (whatever its first letter: "SubscribexLSTM"); the other layout has Subscribe on its own
+    # line, so a title there may start with the word. Without any furniture, "Subscribers ..."
+    # is a title and "SubscribeGraph ..." a glued one.
+    if "subscribe" in furniture:
+        return None
+    glued = split_glued_subscribe(line)
+    if glued and not furniture and glued[0].islower():
+        return None
+    return glued
+
+
+def _records(
+    body: list[tuple[int, str]], reading: list[tuple[str, int]], source: str
+) -> tuple[list[RawRecord], list[Diagnostic]]:
+    """The records of the body as ``pair_lines`` read it, and a warning for each incomplete one."""
+    records: list[RawRecord] = []
+    warnings: list[Diagnostic] = []
     for kind, index in reading:
         number, line = body[index]
         if kind == "abstract":
@@ -255,13 +276,16 @@ def parse_dump(text: str, source: str) -> ParsedDump:
             records.append(RawRecord(line, None, number))
         else:
             records.append(RawRecord(line, body[index + 1][1], number))
+    return records, warnings
 
-    errors: list[Diagnostic] = []
+
+def _dump_errors(text: str, records: list[RawRecord], source: str) -> list[Diagnostic]:
+    """An empty dump, or one with nothing but page furniture, is an error: it yields no records."""
     if not text.strip("\ufeff \t\r\n"):
-        errors.append(Diagnostic(source, 0, "empty file, no records"))
-    elif not records:
-        errors.append(Diagnostic(source, 0, "no records found (only page furniture)"))
-    return ParsedDump(source, tuple(records), date, tuple(warnings), tuple(errors))
+        return [Diagnostic(source, 0, "empty file, no records")]
+    if not records:
+        return [Diagnostic(source, 0, "no records found (only page furniture)")]
+    return []
 
 
 def _preview(text: str, width: int = 60) -> str:

@@ -2,8 +2,9 @@
 
 ``NOTES/<paper-slug>.md`` adds notes, tags and links (code, arXiv, project page) to a paper's page;
 ``NOTES/collections/<collection-id>.md`` gives a collection its title, date and description. Front
-matter is validated like ``site.yml``: unknown keys and wrong types are errors naming the file and the
-line. A note whose name matches no paper or collection is a warning naming the file.
+matter is declared as records (``PaperNoteFront``, ``CollectionNoteFront``) and validated by the same
+schema as ``site.yml``: unknown keys and wrong types are errors naming the file and the line. A note
+whose name matches no paper or collection is a warning naming the file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,11 @@ import yaml
 
 from generator.errors import ConfigError, Diagnostic
 from generator.read.config import CollectionConfig, SiteConfig
+from generator.read.schema import Invalid, Wording, option, options, validate
 
 NOTE_SUFFIX = ".md"
 COLLECTIONS_SUBDIR = "collections"
-PAPER_KEYS = ("tags", "links")
 LINK_KINDS = ("code", "arxiv", "project")
-COLLECTION_KEYS = ("title", "date")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?$")
@@ -60,6 +60,100 @@ class Notes:
     warnings: tuple[Diagnostic, ...] = ()
 
 
+# ---- the schema of front matter ----
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    """One tag or a list of them (numbers read as text), blanks refused, repeats dropped."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(
+        isinstance(t, (str, int, float)) and str(t).strip() for t in value
+    ):
+        return tuple(dict.fromkeys(str(t).strip() for t in value))
+    raise Invalid()
+
+
+def _links(value: Any) -> tuple[NoteLink, ...]:
+    """A mapping of code, arxiv and project to where each goes, as links in that order."""
+    if not isinstance(value, dict):
+        raise Invalid(f"expected a mapping with {', '.join(LINK_KINDS)}, got {value!r}")
+    links = [_link(kind, str(value[kind]).strip(), value) for kind in LINK_KINDS if kind in value]
+    unknown = sorted(set(map(str, value)) - set(LINK_KINDS))
+    if unknown:
+        known = ", ".join(LINK_KINDS)
+        raise Invalid(f"unknown link {unknown[0]!r} (known: {known}), got {value!r}")
+    return tuple(links)
+
+
+def _link(kind: str, target: str, links: dict) -> NoteLink:
+    if kind == "arxiv":
+        url_match = _ARXIV_URL.match(target)
+        arxiv_id = url_match.group(1) if url_match else target.removeprefix("arXiv:")
+        if not _ARXIV_ID.match(arxiv_id):
+            raise Invalid(f"links.arxiv: expected an arXiv id such as 2310.01668, got {links!r}")
+        return NoteLink(kind, f"arXiv:{arxiv_id}", f"https://arxiv.org/abs/{arxiv_id}")
+    if not re.match(r"^https?://[^\s/]+", target):
+        raise Invalid(f"links.{kind}: expected an http(s) URL, got {links!r}")
+    return NoteLink(kind, "Code" if kind == "code" else "Project page", target)
+
+
+def _title(value: str) -> str:
+    if not value.strip():
+        raise Invalid()
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class PaperNoteFront:
+    """The front matter of a paper note, ``NOTES/SLUG.md``."""
+
+    tags: tuple[str, ...] = field(
+        default=(),
+        metadata=option(
+            "Tags shown with the note: a list (tags: [graphs, rewiring]) or a single tag.",
+            expected="a list of tags",
+            parse=_tags,
+            default_doc="none",
+        ),
+    )
+    links: tuple[NoteLink, ...] = field(
+        default=(),
+        metadata=option(
+            "Links shown with the note: any of code (a URL), arxiv (an id such as 2310.01668, or "
+            "its arXiv URL) and project (a URL).",
+            parse=_links,
+            type_doc="mapping",
+            default_doc="none",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CollectionNoteFront:
+    """The front matter of a collection note, ``NOTES/collections/ID.md`` (its body is the
+    collection's description)."""
+
+    title: str | None = field(
+        default=None,
+        metadata=option(
+            "The collection's title; takes precedence over site.yml.",
+            expected="a title",
+            check=_title,
+        ),
+    )
+    date: dt.date | None = field(
+        default=None,
+        metadata=option(
+            "The collection's full date (YYYY-MM-DD); takes precedence over site.yml.",
+            expected="a date written YYYY-MM-DD",
+        ),
+    )
+
+
+# ---- reading the notes folder ----
+
+
 def read_notes(
     folder: Path,
     display: str,
@@ -82,41 +176,34 @@ def read_notes(
         if (skipped := skipped_link(path, source)) is not None:
             warnings.append(skipped)
             continue
-        if (
-            path.suffix != NOTE_SUFFIX
-            or len(relative.parts) > 2
-            or (len(relative.parts) == 2 and relative.parts[0] != COLLECTIONS_SUBDIR)
-        ):
+        if not _is_note(relative):
             warnings.append(
                 Diagnostic(source, 0, "not a note (NAME.md or collections/ID.md), ignored")
             )
             continue
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{source}: cannot read the note: {exc}")
-            continue
         found: list[str] = []
-        front, body = _split(text, source, found)
-        if len(relative.parts) == 2:
-            values = _validate(front, COLLECTION_KEYS, source, found)
-            if not found:
-                collections[path.stem] = CollectionConfig(
-                    title=values.get("title"),
-                    description=body.strip() or None,
-                    date=values.get("date"),
-                )
-                sources[path.stem] = source
+        is_collection = len(relative.parts) == 2
+        front, body = _read_note(path, source, found)
+        record = CollectionNoteFront if is_collection else PaperNoteFront
+        values = _front_matter(front, record, source, found)
+        if found:
+            problems += found
+        elif is_collection:
+            description = body.strip() or None
+            collections[path.stem] = CollectionConfig(values.title, description, values.date)
+            sources[path.stem] = source
         else:
-            values = _validate(front, PAPER_KEYS, source, found)
-            if not found:
-                papers[path.stem] = PaperNote(
-                    source, body.strip(), values.get("tags", ()), values.get("links", ())
-                )
-        problems += found
+            papers[path.stem] = PaperNote(source, body.strip(), values.tags, values.links)
     if problems:
         raise ConfigError("notes", problems)
     return Notes(papers, collections, sources, tuple(warnings))
+
+
+def _is_note(relative: Path) -> bool:
+    """``NAME.md`` or ``collections/ID.md``; anything else in the notes folder is not a note."""
+    if relative.suffix != NOTE_SUFFIX or len(relative.parts) > 2:
+        return False
+    return len(relative.parts) == 1 or relative.parts[0] == COLLECTIONS_SUBDIR
 
 
 def apply_collection_notes(
@@ -149,8 +236,13 @@ def unmatched_paper_notes(notes: Notes, slugs: set[str]) -> list[Diagnostic]:
     ]
 
 
-def _split(text: str, source: str, problems: list[str]) -> tuple[yaml.Node | None, str]:
-    """Front matter (a YAML node, or None) and the Markdown body after it."""
+def _read_note(path: Path, source: str, problems: list[str]) -> tuple[yaml.Node | None, str]:
+    """A note's front matter (a YAML node, or None) and the Markdown body after it."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{source}: cannot read the note: {exc}")
+        return None, ""
     match = _FRONT_MATTER.match(text)
     if not match:
         return None, text
@@ -166,85 +258,17 @@ def _split(text: str, source: str, problems: list[str]) -> tuple[yaml.Node | Non
     return node, text[match.end() :]
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 2  # the front matter starts on the file's second line
-
-
-def _validate(
-    node: yaml.Node | None, keys: tuple[str, ...], source: str, problems: list[str]
-) -> dict[str, Any]:
+def _front_matter(node: yaml.Node | None, record: type, source: str, problems: list[str]) -> Any:
+    """The front matter as its record; what is wrong with it goes to ``problems``."""
     if node is None:
-        return {}
+        return record()
     if not isinstance(node, yaml.MappingNode):
-        problems.append(
-            f"{source}: line {_line(node)}: expected front matter as a mapping of {', '.join(keys)}"
-        )
-        return {}
-    values: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        where = f"{source}: line {_line(key_node)}: '{key}'"
-        if key not in keys:
-            problems.append(f"{where}: unknown key (known keys: {', '.join(keys)})")
-            continue
-        value = yaml.SafeLoader("").construct_object(value_node, deep=True)
-        checked = _CHECKS[key](value)
-        if isinstance(checked, _Problem):
-            problems.append(f"{where}: {checked.message}, got {value!r}")
-        else:
-            values[key] = checked
-    return values
-
-
-@dataclass(frozen=True)
-class _Problem:
-    message: str
-
-
-def _check_title(value: Any) -> Any:
-    return (
-        value.strip() if isinstance(value, str) and value.strip() else _Problem("expected a title")
-    )
-
-
-def _check_date(value: Any) -> Any:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    return _Problem("expected a date written YYYY-MM-DD")
-
-
-def _check_tags(value: Any) -> Any:
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list) and all(
-        isinstance(t, (str, int, float)) and str(t).strip() for t in value
-    ):
-        return tuple(dict.fromkeys(str(t).strip() for t in value))
-    return _Problem("expected a list of tags")
-
-
-def _check_links(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return _Problem(f"expected a mapping with {', '.join(LINK_KINDS)}")
-    links = []
-    for kind in LINK_KINDS:
-        if kind not in value:
-            continue
-        target = str(value[kind]).strip()
-        if kind == "arxiv":
-            url_match = _ARXIV_URL.match(target)
-            arxiv_id = url_match.group(1) if url_match else target.removeprefix("arXiv:")
-            if not _ARXIV_ID.match(arxiv_id):
-                return _Problem("links.arxiv: expected an arXiv id such as 2310.01668")
-            links.append(NoteLink(kind, f"arXiv:{arxiv_id}", f"https://arxiv.org/abs/{arxiv_id}"))
-        elif re.match(r"^https?://[^\s/]+", target):
-            links.append(NoteLink(kind, "Code" if kind == "code" else "Project page", target))
-        else:
-            return _Problem(f"links.{kind}: expected an http(s) URL")
-    unknown = sorted(set(map(str, value)) - set(LINK_KINDS))
-    if unknown:
-        return _Problem(f"unknown link {unknown[0]!r} (known: {', '.join(LINK_KINDS)})")
-    return tuple(links)
-
-
-_CHECKS = {"title": _check_title, "date": _check_date, "tags": _check_tags, "links": _check_links}
+        keys = ", ".join(key.name for key in options(record))
+        line = node.start_mark.line + 2  # the front matter starts on the file's second line
+        problems.append(f"{source}: line {line}: expected front matter as a mapping of {keys}")
+        return record()
+    # Messages such as "notes/x.md: line 3: 'tags': expected a list of tags, got 3".
+    wording = Wording(prefix=f"{source}: ", first_line=2, label="'{}'", sorted_keys=False)
+    found = validate(node, record, wording)
+    problems += found.problems
+    return found.value
