@@ -168,17 +168,49 @@ def assign_slugs(titles_by_id: dict[str, str]) -> dict[str, str]:
 
 def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
     """Merge parsed dumps into papers and collections; dumps are taken in the order given."""
-    warnings: list[Diagnostic] = [w for dump in dumps for w in dump.warnings]
-    titles: dict[str, str] = {}
-    abstracts: dict[str, str | None] = {}
-    memberships: dict[str, list[str]] = {}
-    sources: dict[str, list[SourceRef]] = {}
-    collection_papers: dict[str, list[str]] = {}
-
     collection_ids = [collection_id(dump.source) for dump in dumps]
     check_collection_ids(dumps, collection_ids)
+    merged = _merge_dumps(dumps, collection_ids)
+    slugs = assign_slugs(merged.titles)
+    papers = tuple(
+        Paper(
+            id=pid,
+            slug=slugs[pid],
+            title=merged.titles[pid],
+            abstract=merged.abstracts[pid],
+            collections=tuple(merged.memberships[pid]),
+            sources=tuple(merged.sources[pid]),
+        )
+        for pid in merged.titles
+    )
+    collections = tuple(
+        _make_collection(dump, cid, merged.collection_papers[cid], config)
+        for dump, cid in zip(dumps, collection_ids, strict=True)
+    )
+    warnings = merged.warnings + _unknown_collections(config, merged.collection_papers)
+    return Corpus(papers, collections, tuple(warnings))
+
+
+@dataclass
+class _MergedDumps:
+    """What the dumps say of each paper, by id in order of first appearance, and of each dump."""
+
+    titles: dict[str, str]
+    abstracts: dict[str, str | None]
+    memberships: dict[str, list[str]]  # paper id -> collection ids
+    sources: dict[str, list[SourceRef]]
+    collection_papers: dict[str, list[str]]  # collection id -> paper ids, in page order
+    warnings: list[Diagnostic]
+
+
+def _merge_dumps(dumps: list[ParsedDump], collection_ids: list[str]) -> _MergedDumps:
+    """Gather every record under its paper's id: the first title and abstract found are kept."""
+    merged = _MergedDumps({}, {}, {}, {}, {}, [w for dump in dumps for w in dump.warnings])
+    # Local names for the tables the loop fills, once per record of every dump.
+    titles, abstracts, sources = merged.titles, merged.abstracts, merged.sources
+    memberships, warnings = merged.memberships, merged.warnings
     for dump, cid in zip(dumps, collection_ids, strict=True):
-        collection_papers[cid] = []
+        paper_ids = merged.collection_papers[cid] = []
         for record in dump.records:
             # Records hold clean text from here on: every page, feed and index shows the same.
             title = clean_text(record.title)
@@ -210,32 +242,19 @@ def build_corpus(dumps: list[ParsedDump], config: SiteConfig) -> Corpus:
                 )
                 continue
             memberships[pid].append(cid)
-            collection_papers[cid].append(pid)
+            paper_ids.append(pid)
+    return merged
 
-    slugs = assign_slugs(titles)
-    papers = tuple(
-        Paper(
-            id=pid,
-            slug=slugs[pid],
-            title=titles[pid],
-            abstract=abstracts[pid],
-            collections=tuple(memberships[pid]),
-            sources=tuple(sources[pid]),
-        )
-        for pid in titles
-    )
-    collections = tuple(
-        _make_collection(dump, cid, collection_papers[cid], config)
-        for dump, cid in zip(dumps, collection_ids, strict=True)
-    )
-    for cid in config.collections:
-        if cid not in collection_papers:
-            warnings.append(
-                Diagnostic(
-                    "site.yml", 0, f"collections.{cid}: no dump with that id in the seeds folder"
-                )
-            )
-    return Corpus(papers, collections, tuple(warnings))
+
+def _unknown_collections(
+    config: SiteConfig, collection_papers: dict[str, list[str]]
+) -> list[Diagnostic]:
+    """A warning for each collection ``site.yml`` describes that no dump provides."""
+    return [
+        Diagnostic("site.yml", 0, f"collections.{cid}: no dump with that id in the seeds folder")
+        for cid in config.collections
+        if cid not in collection_papers
+    ]
 
 
 def check_collection_ids(dumps: list[ParsedDump], ids: list[str]) -> None:

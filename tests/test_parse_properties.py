@@ -91,24 +91,47 @@ def noise(draw: st.DrawFn) -> dict:
 
 def render_dump(layout: str, pairs: list[tuple[str, str]], extra: dict, dated: bool):
     """Write ``pairs`` as a dump; return its text and the line number of each title."""
-    lines: list[str | None] = []  # None: a structural blank line of the layout
-    title_indexes: list[int] = []
     if layout == "glued":
-        lines += ["Get trending papers in your email inbox once a day!"]
-        lines += ["Get trending papers in your email inbox!"]
-        for n, (title, abstract) in enumerate(pairs):
-            title_indexes.append(len(lines))
-            lines.append(("Subscribe" if n == 0 else "") + title)
-            lines.append(abstract)
+        lines, title_indexes = glued_layout(pairs)
     else:
-        lines += ["new", None, "Get trending papers in your email inbox!", None, "Subscribe", None]
-        lines += ["byAK and the research community", None]
-        if dated:
-            lines += ["May 19", None]
-        for title, abstract in pairs:
-            title_indexes.append(len(lines))
-            lines += [title, None, abstract, None]
+        lines, title_indexes = blank_line_layout(pairs, dated)
+    return with_noise(lines, title_indexes, extra)
 
+
+def glued_layout(pairs: list[tuple[str, str]]) -> tuple[list[str | None], list[int]]:
+    """The lines of a dump whose first title is glued to Subscribe, and the index of each title."""
+    lines: list[str | None] = [
+        "Get trending papers in your email inbox once a day!",
+        "Get trending papers in your email inbox!",
+    ]
+    title_indexes: list[int] = []
+    for n, (title, abstract) in enumerate(pairs):
+        title_indexes.append(len(lines))
+        lines.append(("Subscribe" if n == 0 else "") + title)
+        lines.append(abstract)
+    return lines, title_indexes
+
+
+def blank_line_layout(
+    pairs: list[tuple[str, str]], dated: bool
+) -> tuple[list[str | None], list[int]]:
+    """The lines of a dump with blank lines between all (None: a structural blank line of the
+    layout), and the index of each title."""
+    lines: list[str | None] = ["new", None, "Get trending papers in your email inbox!", None]
+    lines += ["Subscribe", None, "byAK and the research community", None]
+    if dated:
+        lines += ["May 19", None]
+    title_indexes: list[int] = []
+    for title, abstract in pairs:
+        title_indexes.append(len(lines))
+        lines += [title, None, abstract, None]
+    return lines, title_indexes
+
+
+def with_noise(
+    lines: list[str | None], title_indexes: list[int], extra: dict
+) -> tuple[str, list[int]]:
+    """The text of the lines with ``extra``'s noise, and the line number of each title in it."""
     out: list[str] = []
     title_lines: list[int] = []
     blanks, trailing, leading = extra["blank_lines"], extra["trailing"], extra["leading"]
@@ -122,14 +145,17 @@ def render_dump(layout: str, pairs: list[tuple[str, str]], extra: dict, dated: b
             title_lines.append(len(out) + 1)
         out.append(text)
         out += [" " * (n % 2) for n in range(blanks[index % len(blanks)])]
+    return joined(out, extra), title_lines
+
+
+def joined(lines: list[str], extra: dict) -> str:
+    """The lines joined with ``extra``'s line endings, after a BOM if it has one."""
     if extra["ending"] == "mixed":
         endings = extra["endings"]
-        text = "".join(line + endings[n % len(endings)] for n, line in enumerate(out))
+        text = "".join(line + endings[n % len(endings)] for n, line in enumerate(lines))
     else:
-        text = extra["ending"].join(out) + extra["ending"]
-    if extra["bom"]:
-        text = "\ufeff" + text
-    return text, title_lines
+        text = extra["ending"].join(lines) + extra["ending"]
+    return "\ufeff" + text if extra["bom"] else text
 
 
 @SETTINGS

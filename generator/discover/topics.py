@@ -274,9 +274,22 @@ def _unique_slugs(slugs: list[str]) -> list[str]:
 def _apply_config(model: TopicModel, config: TopicsConfig) -> TopicModel:
     """Merge, then rename, then pin, as ``site.yml`` says; a slug it names that is not there warns."""
     problems: list[Diagnostic] = []
+    by_slug, paper_topics = _merge_topics(model, config, problems)
+    by_slug, renames = _rename_topics(by_slug, config, problems)
+    ordered = _pinned_first(by_slug, config, problems)
+    paper_topics = {
+        pid: tuple(renames.get(s, s) for s in slugs) for pid, slugs in paper_topics.items()
+    }
+    return TopicModel(tuple(ordered), paper_topics, model.warnings + tuple(problems))
+
+
+def _merge_topics(
+    model: TopicModel, config: TopicsConfig, problems: list[Diagnostic]
+) -> tuple[dict[str, Topic], dict[str, tuple[str, ...]]]:
+    """The topics by slug and each paper's topic slugs once ``merge`` has joined its topics; a slug
+    it names that is not there adds to ``problems``."""
     by_slug = {t.slug: t for t in model.topics}
     paper_topics = dict(model.paper_topics)
-
     for target, sources in config.merge.items():
         # The target keeps its own papers when it is a topic already.
         found = [by_slug[s] for s in dict.fromkeys([*sources, target]) if s in by_slug]
@@ -285,17 +298,7 @@ def _apply_config(model: TopicModel, config: TopicsConfig) -> TopicModel:
                 problems.append(_unknown(config, f"merge.{target}", source, by_slug))
         if not found:
             continue
-        rank = {}
-        for topic in found:
-            for position, pid in enumerate(topic.paper_ids):
-                rank[pid] = min(rank.get(pid, position), position)
-        base = by_slug.get(target, found[0])
-        merged = Topic(
-            slug=target,
-            title=base.title,
-            key_phrases=base.key_phrases,
-            paper_ids=tuple(sorted(rank, key=lambda pid: (rank[pid], pid))),
-        )
+        merged = _merged_topic(target, by_slug.get(target, found[0]), found)
         gone = {t.slug for t in found}
         by_slug = {s: t for s, t in by_slug.items() if s not in gone}
         by_slug[target] = merged
@@ -303,7 +306,29 @@ def _apply_config(model: TopicModel, config: TopicsConfig) -> TopicModel:
             if gone & set(slugs):
                 renamed = (target if s in gone else s for s in slugs)
                 paper_topics[pid] = tuple(dict.fromkeys(renamed))
+    return by_slug, paper_topics
 
+
+def _merged_topic(slug: str, base: Topic, found: list[Topic]) -> Topic:
+    """One topic of the papers of ``found``, each at its best place in any of them, named as ``base``."""
+    rank = {}
+    for topic in found:
+        for position, pid in enumerate(topic.paper_ids):
+            rank[pid] = min(rank.get(pid, position), position)
+    return Topic(
+        slug=slug,
+        title=base.title,
+        key_phrases=base.key_phrases,
+        paper_ids=tuple(sorted(rank, key=lambda pid: (rank[pid], pid))),
+    )
+
+
+def _rename_topics(
+    by_slug: dict[str, Topic], config: TopicsConfig, problems: list[Diagnostic]
+) -> tuple[dict[str, Topic], dict[str, str]]:
+    """The topics (still under their old slugs) with the titles ``rename`` gives, and each renamed
+    topic's new slug; a slug it names that is not there adds to ``problems``."""
+    by_slug = dict(by_slug)
     renames: dict[str, str] = {}
     for slug, title in config.rename.items():
         if slug not in by_slug:
@@ -315,7 +340,14 @@ def _apply_config(model: TopicModel, config: TopicsConfig) -> TopicModel:
         renames[slug] = new_slug
         old = by_slug[slug]
         by_slug[slug] = Topic(new_slug, title, old.key_phrases, old.paper_ids)
+    return by_slug, renames
 
+
+def _pinned_first(
+    by_slug: dict[str, Topic], config: TopicsConfig, problems: list[Diagnostic]
+) -> list[Topic]:
+    """The topics in site order: those ``pin`` names first, in its order, then the others, largest
+    first; a slug it names that is not there adds to ``problems``."""
     pins = []
     for slug in config.pin:
         if slug not in by_slug:
@@ -328,10 +360,7 @@ def _apply_config(model: TopicModel, config: TopicsConfig) -> TopicModel:
         (t for s, t in by_slug.items() if s not in pins),
         key=lambda t: (-len(t.paper_ids), t.slug),
     )
-    paper_topics = {
-        pid: tuple(renames.get(s, s) for s in slugs) for pid, slugs in paper_topics.items()
-    }
-    return TopicModel(tuple(ordered), paper_topics, model.warnings + tuple(problems))
+    return ordered
 
 
 def _unknown(config: TopicsConfig, key: str, slug: str, by_slug: dict[str, Topic]) -> Diagnostic:

@@ -127,9 +127,32 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
     term_ids = {term: number for number, term in enumerate(tokenised.terms)}
     rank = np.empty(len(vocabulary), dtype=np.int32)
     rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
+    grouped = _grouped_by_term(tokenised.flat, rank)
+    del tokenised
+    counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
+    boosts = [fields[name] for name in names]
+    docs_by_field, scores = _bm25_scores(grouped, lengths, counts, count, boosts)
+    offsets = [np.concatenate(([0], np.cumsum(found))).astype(np.int64) for found in counts]
+    words = _stemmed_words(word_lists, keeps)
+    return Postings(
+        names,
+        tuple(vocabulary),
+        tuple(" ".join(words.get(term, ())) for term in vocabulary),
+        tuple(offsets),
+        tuple(docs_by_field),
+        tuple(scores),
+        count,
+    )
+
+
+def _grouped_by_term(
+    flat: list[tuple[array, array, array]], rank: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per field, its postings as (vocabulary ranks, doc numbers, tfs) sorted by rank; ``flat`` is
+    emptied as it goes, so each field's flat arrays are freed once grouped."""
     grouped = []
-    while tokenised.flat:  # each field's flat arrays are freed once grouped
-        tids, docs, tfs = tokenised.flat.pop(0)
+    while flat:
+        tids, docs, tfs = flat.pop(0)
         if not tids:
             empty = np.zeros(0, np.int32)
             grouped.append((empty, empty, empty))
@@ -137,23 +160,28 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
         terms = rank[np.frombuffer(tids, dtype=np.uint32)]
         del tids
         order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
-        grouped.append(
-            (
-                terms[order],
-                np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int32),
-                np.frombuffer(tfs, dtype=np.uint32)[order],
-            )
-        )
-        del terms, docs, tfs, order
-    del tokenised
-    counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
+        docs_in_order = np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int32)
+        grouped.append((terms[order], docs_in_order, np.frombuffer(tfs, dtype=np.uint32)[order]))
+        del terms, docs, tfs, order, docs_in_order
+    return grouped
+
+
+def _bm25_scores(
+    grouped: list[tuple[np.ndarray, ...]],
+    lengths: list[array],
+    counts: list[np.ndarray],
+    count: int,
+    boosts: list[int],
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per field, the doc numbers and their scaled BM25 scores, as lunr.py computes them; each
+    field's group in ``grouped`` is dropped once scored, and each array as soon as it is used."""
     # lunr's idf counts a document once per field that holds the term; math.log, as lunr.py.
     with_term = sum(counts).tolist() if counts else []
     idf = np.array(
         [math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term], dtype=np.float64
     )
-    offsets, scores, docs_by_field = [], [], []
-    for position, name in enumerate(names):
+    docs_by_field, scores = [], []
+    for position, boost in enumerate(boosts):
         terms, docs, tfs = grouped[position]
         grouped[position] = ()
         field_lengths = np.frombuffer(lengths[position], dtype=np.uint32).astype(np.float64)
@@ -172,21 +200,11 @@ def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> 
         del tf
         score /= denominator
         del denominator
-        score *= fields[name]
+        score *= boost
         scores.append(_scaled(score))
         del score
         docs_by_field.append(docs)
-        offsets.append(np.concatenate(([0], np.cumsum(counts[position]))).astype(np.int64))
-    words = _stemmed_words(word_lists, keeps)
-    return Postings(
-        names,
-        tuple(vocabulary),
-        tuple(" ".join(words.get(term, ())) for term in vocabulary),
-        tuple(offsets),
-        tuple(docs_by_field),
-        tuple(scores),
-        count,
-    )
+    return docs_by_field, scores
 
 
 def _scaled(scores: np.ndarray) -> np.ndarray:

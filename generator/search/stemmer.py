@@ -69,57 +69,88 @@ _5_CVC = re.compile("^" + _C + _v + "[^aeiouwxy]$")
 
 
 def _porter(w: str) -> str:
+    """The Porter stem of a word of three letters or more, as lunr.js's ``porterStemmer``."""
     if len(w) < 3:
         return w
     firstch = w[0]
     if firstch == "y":
-        w = "Y" + w[1:]
-    # Step 1a
+        w = "Y" + w[1:]  # an initial y is a consonant: hidden from the vowel patterns
+    w = _step5(_step4(_step3(_step2(_step1c(_step1b(_step1a(w)))))))
+    if firstch == "y":
+        w = "y" + w[1:]
+    return w
+
+
+def _step1a(w: str) -> str:
+    """Step 1a: plurals (``caresses`` -> ``caress``, ``ponies`` -> ``poni``, ``cats`` -> ``cat``)."""
     if _1A.search(w):
-        w = _1A.sub(r"\1\2", w, count=1)
-    elif _1A2.search(w):
-        w = _1A2.sub(r"\1\2", w, count=1)
-    # Step 1b
+        return _1A.sub(r"\1\2", w, count=1)
+    if _1A2.search(w):
+        return _1A2.sub(r"\1\2", w, count=1)
+    return w
+
+
+def _step1b(w: str) -> str:
+    """Step 1b: ``-eed``, ``-ed`` and ``-ing`` (``agreed`` -> ``agree``, ``hopping`` -> ``hop``)."""
     match = _1B.search(w)
     if match:
-        if _MGR0.search(match.group(1)):
-            w = w[:-1]
-    else:
-        match = _1B2.search(w)
-        if match:
-            stem = match.group(1)
-            if _S_V.search(stem):
-                w = stem
-                if _1B_AT.search(w):
-                    w = w + "e"
-                elif _1B_DOUBLE.search(w):
-                    w = w[:-1]
-                elif _1B_CVC.search(w):
-                    w = w + "e"
-    # Step 1c: a final y after a consonant (not the first letter) becomes i
-    match = _1C.search(w)
+        return w[:-1] if _MGR0.search(match.group(1)) else w
+    match = _1B2.search(w)
     if match:
-        w = match.group(1) + "i"
-    # Step 2
+        stem = match.group(1)
+        if _S_V.search(stem):
+            return _step1b_tidy(stem)
+    return w
+
+
+def _step1b_tidy(w: str) -> str:
+    """After ``-ed`` or ``-ing`` went: restore an ``e`` or undouble a consonant (``hop(p)`` -> ``hop``)."""
+    if _1B_AT.search(w):
+        return w + "e"
+    if _1B_DOUBLE.search(w):
+        return w[:-1]
+    if _1B_CVC.search(w):
+        return w + "e"
+    return w
+
+
+def _step1c(w: str) -> str:
+    """Step 1c: a final y after a consonant (not the first letter) becomes i."""
+    match = _1C.search(w)
+    return match.group(1) + "i" if match else w
+
+
+def _step2(w: str) -> str:
+    """Step 2: double suffixes to single ones (``-ational`` -> ``-ate``) when m > 0."""
     match = _2.search(w)
     if match and _MGR0.search(match.group(1)):
-        w = match.group(1) + _STEP2[match.group(2)]
-    # Step 3
+        return match.group(1) + _STEP2[match.group(2)]
+    return w
+
+
+def _step3(w: str) -> str:
+    """Step 3: ``-icate``, ``-ative``, ``-ful``, ``-ness`` ... shortened or dropped when m > 0."""
     match = _3.search(w)
     if match and _MGR0.search(match.group(1)):
-        w = match.group(1) + _STEP3[match.group(2)]
-    # Step 4
+        return match.group(1) + _STEP3[match.group(2)]
+    return w
+
+
+def _step4(w: str) -> str:
+    """Step 4: ``-al``, ``-ance``, ``-ment`` ... and ``-ion`` after s or t dropped when m > 1."""
     match = _4.search(w)
     if match:
-        if _MGR1.search(match.group(1)):
-            w = match.group(1)
-    else:
-        match = _4_ION.search(w)
-        if match:
-            stem = match.group(1) + match.group(2)
-            if _MGR1.search(stem):
-                w = stem
-    # Step 5
+        return match.group(1) if _MGR1.search(match.group(1)) else w
+    match = _4_ION.search(w)
+    if match:
+        stem = match.group(1) + match.group(2)
+        if _MGR1.search(stem):
+            return stem
+    return w
+
+
+def _step5(w: str) -> str:
+    """Step 5: a final ``e`` dropped (m > 1, or m = 1 and not CVC), then ``-ll`` to ``-l`` (m > 1)."""
     match = _5.search(w)
     if match:
         stem = match.group(1)
@@ -127,8 +158,6 @@ def _porter(w: str) -> str:
             w = stem
     if _5_LL.search(w) and _MGR1.search(w):
         w = w[:-1]
-    if firstch == "y":
-        w = "y" + w[1:]
     return w
 
 
