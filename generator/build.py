@@ -218,9 +218,7 @@ def start_writing(run: Run, site: SiteData) -> Production:
     return Production(producer, SiteWriter(run.paths.out_dir))
 
 
-def write_before_discovery(
-    site: SiteData, production: Production, discovery: DiscoveryJob
-) -> None:
+def write_before_discovery(site: SiteData, production: Production, discovery: DiscoveryJob) -> None:
     """While the discovery runs: the search postings, the feeds and every page that needs nothing
     from it (the folders of the pages it completes are made meanwhile)."""
     from generator.output.feeds import feed_jobs, source_date_epoch

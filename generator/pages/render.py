@@ -202,14 +202,6 @@ def scholarly_article(paper: Paper, config: SiteConfig) -> dict[str, Any]:
     return article
 
 
-
-
-
-
-
-
-
-
 def make_environment(
     templates: Path | Sequence[Path],
     config: SiteConfig,

@@ -318,7 +318,10 @@ def site_pages(site: SiteData) -> list[Page]:
     of the families that need them."""
     ready = site.findings is not None
     return [
-        page for family in SITE_PAGES if family.needs_discovery == ready for page in family.make(site)
+        page
+        for family in SITE_PAGES
+        if family.needs_discovery == ready
+        for page in family.make(site)
     ]
 
 
