@@ -69,79 +69,95 @@ def _error_page(message: str, base_path: str) -> bytes:
     ).encode()
 
 
+class SiteHandler(http.server.BaseHTTPRequestHandler):
+    """Serves a built site's folder under its base path, and the live-reload endpoints; ``root``,
+    ``base_path`` and ``state`` are set by ``make_handler``."""
+
+    server_version = "papershelf-serve"
+    root: Path
+    base_path: str
+    state: BuildState
+
+    def do_GET(self) -> None:
+        self._respond(head_only=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head_only=True)
+
+    def log_message(self, format: str, *args: object) -> None:  # one line per build instead
+        pass
+
+    def _send(self, code: int, body: bytes, content_type: str, head_only: bool) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _respond(self, head_only: bool) -> None:
+        path, base_path = urlsplit(self.path).path, self.base_path
+        if path != base_path and path in (base_path.rstrip("/"), "/"):
+            return self._redirect(base_path)
+        if not path.startswith(base_path):
+            return self._not_found(head_only)
+        rel = unquote(path[len(base_path) :])
+        if rel.startswith(DEV_PREFIX):
+            return self._dev_endpoint(rel[len(DEV_PREFIX) :], head_only)
+        with self.state.lock:
+            never_built, error = self.state.number == 0, self.state.error
+        if never_built:
+            page = _error_page(error or "building…", base_path)
+            return self._send(503, page, "text/html; charset=utf-8", head_only)
+        return self._site_file(path, rel, head_only)
+
+    def _dev_endpoint(self, name: str, head_only: bool) -> None:
+        """The build status the reload script polls, and the script itself."""
+        if name == "status":
+            return self._send(200, self.state.status_json(), "application/json", head_only)
+        if name == "reload.js":
+            body = RELOAD_SCRIPT.read_bytes()
+            return self._send(200, body, "text/javascript; charset=utf-8", head_only)
+        return self._not_found(head_only)
+
+    def _site_file(self, path: str, rel: str, head_only: bool) -> None:
+        """A file of the site (a folder's index.html), or the site's 404 page."""
+        target = self._inside(rel)
+        if target is not None and target.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(path + "/")
+            target = target / "index.html"
+        if target is None or not target.is_file():
+            return self._not_found(head_only)
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith(("json", "xml")):
+            content_type += "; charset=utf-8"
+        return self._send(200, target.read_bytes(), content_type, head_only)
+
+    def _inside(self, rel: str) -> Path | None:
+        """The file for a decoded path below the base, or None when it would leave the site."""
+        if "\x00" in rel or "\\" in rel:
+            return None
+        target = (self.root / rel).resolve()
+        return target if target.is_relative_to(self.root) else None
+
+    def _not_found(self, head_only: bool) -> None:
+        page = self.root / "404.html"
+        body = page.read_bytes() if page.is_file() else b"not found\n"
+        self._send(404, body, "text/html; charset=utf-8", head_only)
+
+
 def make_handler(out_dir: Path, base_path: str, state: BuildState) -> type:
     """A request handler serving ``out_dir`` under ``base_path`` and the live-reload endpoints."""
-    root = out_dir.resolve()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "papershelf-serve"
-
-        def do_GET(self) -> None:
-            self._respond(head_only=False)
-
-        def do_HEAD(self) -> None:
-            self._respond(head_only=True)
-
-        def log_message(self, format: str, *args: object) -> None:  # one line per build instead
-            pass
-
-        def _send(self, code: int, body: bytes, content_type: str, head_only: bool) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head_only:
-                self.wfile.write(body)
-
-        def _redirect(self, location: str) -> None:
-            self.send_response(302)
-            self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def _respond(self, head_only: bool) -> None:
-            path = urlsplit(self.path).path
-            if path != base_path and path in (base_path.rstrip("/"), "/"):
-                return self._redirect(base_path)
-            if not path.startswith(base_path):
-                return self._not_found(head_only)
-            rel = unquote(path[len(base_path) :])
-            if rel == f"{DEV_PREFIX}status":
-                return self._send(200, state.status_json(), "application/json", head_only)
-            if rel == f"{DEV_PREFIX}reload.js":
-                body = RELOAD_SCRIPT.read_bytes()
-                return self._send(200, body, "text/javascript; charset=utf-8", head_only)
-            with state.lock:
-                never_built, error = state.number == 0, state.error
-            if never_built:
-                page = _error_page(error or "building…", base_path)
-                return self._send(503, page, "text/html; charset=utf-8", head_only)
-            target = self._inside(rel)
-            if target is not None and target.is_dir():
-                if not path.endswith("/"):
-                    return self._redirect(path + "/")
-                target = target / "index.html"
-            if target is None or not target.is_file():
-                return self._not_found(head_only)
-            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if content_type.startswith("text/") or content_type.endswith(("json", "xml")):
-                content_type += "; charset=utf-8"
-            self._send(200, target.read_bytes(), content_type, head_only)
-
-        def _inside(self, rel: str) -> Path | None:
-            """The file for a decoded path below the base, or None when it would leave the site."""
-            if "\x00" in rel or "\\" in rel:
-                return None
-            target = (root / rel).resolve()
-            return target if target.is_relative_to(root) else None
-
-        def _not_found(self, head_only: bool) -> None:
-            page = root / "404.html"
-            body = page.read_bytes() if page.is_file() else b"not found\n"
-            self._send(404, body, "text/html; charset=utf-8", head_only)
-
-    return Handler
+    settings = {"root": out_dir.resolve(), "base_path": base_path, "state": state}
+    return type("Handler", (SiteHandler,), settings)
 
 
 def watched_paths(options: BuildOptions) -> list[Path]:
@@ -151,6 +167,59 @@ def watched_paths(options: BuildOptions) -> list[Path]:
     inputs = [paths.config_path, paths.seeds_dir, paths.notes_dir, paths.templates_dir]
     inputs += [TEMPLATES_DIR, STATIC_DIR]
     return [path for path in inputs if path is not None and path.exists()]
+
+
+@dataclasses.dataclass
+class Rebuilder:
+    """Builds the served site, one build at a time (the watcher's and the first one), and says in
+    the terminal and in the shared state how each build went."""
+
+    options: BuildOptions
+    state: BuildState
+    out: TextIO
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def __call__(self, reason: str) -> None:
+        with self.lock:
+            started = time.perf_counter()
+            try:
+                report = build(self.options)
+            except PapershelfError as exc:
+                self._failed(exc, reason)
+            else:
+                with self.state.lock:
+                    self.state.number += 1
+                    self.state.error = None
+                seconds = time.perf_counter() - started
+                print(f"built {report.pages} pages in {seconds:.2f} s ({reason})", file=self.out)
+            self.out.flush()
+
+    def _failed(self, exc: PapershelfError, reason: str) -> None:
+        with self.state.lock:
+            self.state.error = str(exc)
+            served = "the last good site" if self.state.number else "the error page until it builds"
+        lines = "\n".join(f"error: {line}" for line in str(exc).splitlines())
+        print(f"{lines}\nbuild failed ({reason}); still serving {served}", file=self.out)
+
+
+def watch(paths: list[Path], rebuild: Callable[[str], None], stop: threading.Event) -> None:
+    """Rebuild on every change below ``paths`` until ``stop`` is set."""
+    for changes in watchfiles.watch(
+        *paths, stop_event=stop, rust_timeout=500, yield_on_timeout=False
+    ):
+        names = sorted({display_path(Path(path)) for _, path in changes})
+        rebuild("changed: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))
+
+
+def listen(host: str, port: int, handler: type, work_dir: Path) -> http.server.ThreadingHTTPServer:
+    """The server, listening; a port it cannot have is an error (its folder removed)."""
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server.daemon_threads = True
+    return server
 
 
 def serve(
@@ -166,53 +235,14 @@ def serve(
     state = BuildState()
     work_dir = Path(tempfile.mkdtemp(prefix="papershelf-serve-"))
     site_dir = work_dir / "site"
-    try:
-        server = http.server.ThreadingHTTPServer(
-            (host, port), make_handler(site_dir, config.base_path, state)
-        )
-    except OSError as exc:
-        shutil.rmtree(work_dir, ignore_errors=True)
-        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
+    server = listen(host, port, make_handler(site_dir, config.base_path, state), work_dir)
     address = f"http://{host}:{server.server_address[1]}{config.base_path}"
     options = dataclasses.replace(options, out_dir=site_dir, base_url=address, dev_reload=True)
-
-    building = threading.Lock()  # one build at a time: the watcher's and the first one
-
-    def rebuild(reason: str) -> None:
-        with building:
-            _rebuild(reason)
-
-    def _rebuild(reason: str) -> None:
-        started = time.perf_counter()
-        try:
-            report = build(options)
-        except PapershelfError as exc:
-            with state.lock:
-                state.error = str(exc)
-                served = "the last good site" if state.number else "the error page until it builds"
-            lines = "\n".join(f"error: {line}" for line in str(exc).splitlines())
-            print(f"{lines}\nbuild failed ({reason}); still serving {served}", file=out)
-        else:
-            with state.lock:
-                state.number += 1
-                state.error = None
-            print(
-                f"built {report.pages} pages in {time.perf_counter() - started:.2f} s ({reason})",
-                file=out,
-            )
-        out.flush()
-
+    rebuild = Rebuilder(options, state, out)
     stop = threading.Event()
-
-    def watch() -> None:
-        for changes in watchfiles.watch(
-            *watched, stop_event=stop, rust_timeout=500, yield_on_timeout=False
-        ):
-            names = sorted({display_path(Path(path)) for _, path in changes})
-            rebuild("changed: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))
-
-    watcher = threading.Thread(target=watch, name="papershelf-watch", daemon=True)
+    watcher = threading.Thread(
+        target=watch, args=(watched, rebuild, stop), name="papershelf-watch", daemon=True
+    )
     try:
         # The watcher first: its watches are set up while the first build runs, so an edit made
         # once "serving" is printed is never missed (started after the build, it could be, on a

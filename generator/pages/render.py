@@ -32,6 +32,7 @@ from generator.errors import BuildError
 from generator.model import Corpus, Paper
 from generator.pages.templates import TemplateLoader
 from generator.read.config import SiteConfig, is_safe_link
+from generator.read.markdown import curator_markdown
 
 if TYPE_CHECKING:
     from generator.pages.site import Page
@@ -110,28 +111,15 @@ def render_markdown(text: str | None) -> Markup:
     """Render curator-written Markdown with any raw HTML shown as text, never as markup."""
     if not text:
         return Markup("")
-    import markdown  # here: most sites have no notes, and the import costs every build 15 ms
-
-    renderer = markdown.Markdown(extensions=["extra"], output_format="html")
-    renderer.preprocessors.deregister("html_block")
-    renderer.inlinePatterns.deregister("html")
-    renderer.treeprocessors.register(DropUnsafeLinks(renderer), "drop-unsafe-links", 0)
-    return Markup(renderer.convert(text))
+    return Markup(curator_markdown(drop_unsafe_links).convert(text))
 
 
-class DropUnsafeLinks:
-    """Second line of defence behind the config check: no ``javascript:`` href or src survives.
-    A Markdown tree processor (what Markdown calls on the parsed tree is ``run``)."""
-
-    def __init__(self, renderer):
-        self.md = renderer
-
-    def run(self, root):
-        """Remove every href or src whose URL is not safe."""
-        for element in root.iter():
-            for name in ("href", "src"):
-                if (value := element.get(name)) is not None and not is_safe_link(value):
-                    del element.attrib[name]
+def drop_unsafe_links(root: Any) -> None:
+    """Second line of defence behind the config check: no ``javascript:`` href or src survives."""
+    for element in root.iter():
+        for name in ("href", "src"):
+            if (value := element.get(name)) is not None and not is_safe_link(value):
+                del element.attrib[name]
 
 
 @functools.lru_cache(maxsize=URL_CACHE_SIZE)

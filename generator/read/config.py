@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator.errors import ConfigError
+from generator.read.markdown import markdown_links
 from generator.read.schema import Invalid, Option, Wording, option, validate
 
 DEFAULT_CONFIG_NAME = "site.yml"
@@ -37,31 +38,6 @@ def is_safe_link(url: str) -> bool:
 
 # Markdown makes a link or image only from one of these: [text](url), [text][ref], ![alt](src),
 # [^note], <http://...>, raw <a href>, or an attribute list {: href=...}.
-LINK_MARKS = "[<{"
-
-
-def markdown_links(text: str) -> list[str]:
-    """Every link and image URL that Markdown text would produce."""
-    if not any(mark in text for mark in LINK_MARKS):
-        return []  # no link possible: Python-Markdown's import and run are skipped
-    import markdown
-    import markdown.treeprocessors
-
-    renderer = markdown.Markdown(extensions=["extra"], output_format="html")
-    found: list[str] = []
-
-    class Collect(markdown.treeprocessors.Treeprocessor):
-        def run(self, root):
-            found.extend(
-                value
-                for element in root.iter()
-                for name in ("href", "src")
-                if (value := element.get(name))
-            )
-
-    renderer.treeprocessors.register(Collect(renderer), "collect-links", 0)
-    renderer.convert(text)
-    return found
 
 
 # ---- checks of single options, each raising Invalid with what the user sees after the key ----
