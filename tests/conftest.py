@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -13,25 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
+from tests.support import PUBLISHED_URL, SEEDS_DIR, SITE_CONFIG, SUBPATH
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
-SITE_CONFIG = PROJECT_ROOT / "site.yml"
-SUBPATH = "/papershelf/"
-# The address a published build is made for (as configure-pages gives it), so that feeds, the
-# sitemap and canonical links carry absolute URLs; never contacted.
-PUBLISHED_URL = "https://example.org/papershelf/"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def papershelf_env() -> dict[str, str]:
-    """The environment of a papershelf process a test starts: this checkout's code, the system's
-    tools and the session's user cache (see ``user_cache``)."""
-    return {
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "PATH": "/usr/bin:/bin",
-        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
-    }
 
 
 @pytest.fixture(scope="session", autouse=True)

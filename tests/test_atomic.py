@@ -16,16 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from generator.assets import TEMPLATES_DIR
+from generator.build import BuildOptions, load_corpus, load_site_config
 from generator.errors import BuildError
+from generator.output.produce import FileJob, Producer
 from generator.output.writer import (
     SiteWriter,
     link_reserved,
     remove_stale_staging,
     write_reserved,
 )
-from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
-from tests.test_build import write_seeds
-from tests.test_parse import ABSTRACT_2
+from tests.support import ABSTRACT_2, SEEDS_DIR, SITE_CONFIG, papershelf_env, write_seeds
 
 
 def cli(*args: str, cwd: Path, **popen) -> tuple[list[str], dict]:
@@ -293,5 +294,38 @@ def test_a_reused_file_is_copied_where_the_file_system_cannot_link(tmp_path, mon
         assert place.read_bytes() == b"unchanged page"
         with pytest.raises(FileExistsError):  # never over something already in the place
             link_reserved(writer.staging, str(place), previous)
+    finally:
+        writer.abort()
+
+
+def test_writer_refuses_paths_outside_and_twice(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    try:
+        for bad in ("../escape.html", "/etc/passwd", "a/../../escape", "", "."):
+            with pytest.raises(BuildError, match="outside the output folder"):
+                writer.write_text(bad, "x")
+        writer.write_text("a/b.html", "x")
+        with pytest.raises(BuildError, match="twice"):
+            writer.write_text("a/./b.html", "y")
+    finally:
+        writer.abort()
+
+
+def test_a_file_that_cannot_be_written_is_named_in_the_error(tmp_path: Path) -> None:
+    options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
+    config = load_site_config(options)
+    producer = Producer(TEMPLATES_DIR, config, load_corpus(options, config), "code", None, 1)
+    writer = SiteWriter(tmp_path / "site")
+
+    def texts():
+        yield "1"
+        # The second file's place is taken once the first is written: its write must fail.
+        (writer.staging / "data" / "second.json").write_text("planted")
+        yield "2"
+
+    producer.add([FileJob(("data/first.json", "data/second.json"), texts)])
+    try:
+        with pytest.raises(BuildError, match=r"^cannot write data/second\.json: "):
+            producer.write_content(writer)
     finally:
         writer.abort()

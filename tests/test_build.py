@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import json
 import posixpath
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build import build
 from generator.errors import ParseError, StrictModeError
 from generator.read.dumps import parse_dump
 from generator.read.text import clean_text
-from tests.conftest import SEEDS_DIR, SUBPATH, papershelf_env
 from tests.html import find_by_id, links, parse_html, text_of
-from tests.test_parse import ABSTRACT_1, ABSTRACT_2, LAYOUT_B
+from tests.support import (
+    ABSTRACT_1,
+    ABSTRACT_2,
+    LAYOUT_B,
+    SEEDS_DIR,
+    SUBPATH,
+    run_cli,
+    small_options,
+    write_seeds,
+)
 
 
 def all_seed_records():
@@ -182,24 +188,6 @@ def test_lunr_and_assets_are_copied(seeds_site: Path) -> None:
     assert (seeds_site / ".nojekyll").is_file()
 
 
-def write_seeds(folder: Path, files: dict[str, str | bytes]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        (folder / name).write_bytes(data)
-    return folder
-
-
-def small_options(tmp_path: Path, **overrides) -> BuildOptions:
-    values = {
-        "seeds_dir": tmp_path / "seeds",
-        "out_dir": tmp_path / "out",
-        "config_path": tmp_path / "site.yml",
-    }
-    values.update(overrides)
-    return BuildOptions(**values)
-
-
 def test_small_site_builds_at_the_domain_root(tmp_path: Path) -> None:
     write_seeds(tmp_path / "seeds", {"may.txt": LAYOUT_B})
     report = build(small_options(tmp_path))
@@ -252,17 +240,6 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
     assert after == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
     assert leftovers == []
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=papershelf_env(),
-        check=False,
-    )
 
 
 def test_cli_builds_and_prints_a_summary(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from generator.output.check import check_site
 from generator.read.config import SiteConfig
-from tests.conftest import PROJECT_ROOT, PUBLISHED_URL, SUBPATH, papershelf_env
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B, PROJECT_ROOT, PUBLISHED_URL, SUBPATH, papershelf_env
 
 
 def test_the_seeds_site_under_the_subpath_has_no_broken_link(seeds_site: Path) -> None:

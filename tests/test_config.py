@@ -13,8 +13,8 @@ from generator.errors import ConfigError
 from generator.pages.render import render_markdown
 from generator.read.config import SiteConfig, load_config, parse_config
 from generator.read.schema import Wording, option, validate
-from tests.conftest import SITE_CONFIG
 from tests.html import links
+from tests.support import SITE_CONFIG
 
 
 def test_project_site_yml_is_valid() -> None:

@@ -33,9 +33,8 @@ from generator.discover.vectors import (
 from generator.errors import ParseError
 from generator.model import Paper
 from generator.read.config import TopicsConfig
-from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
 from tests.html import parse_html, text_of
-from tests.test_incremental import differences
+from tests.support import SEEDS_DIR, SITE_CONFIG, differences, papershelf_env
 
 SVG = "{http://www.w3.org/2000/svg}"
 

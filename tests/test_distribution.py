@@ -16,7 +16,7 @@ import pytest
 
 from generator import __version__
 from generator.search.payload import LUNR_VERSION
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR
+from tests.support import PROJECT_ROOT, SEEDS_DIR
 
 # What a distribution is built from (all else in the repository is for its developers).
 SOURCES = ("pyproject.toml", "README.md", "generator", "templates", "static")

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
 from generator.model import RESERVED_SLUGS, assign_slugs, paper_id, slugify
-from tests.conftest import PROJECT_ROOT
 from tests.html import parse_html, text_of
+from tests.support import PROJECT_ROOT
 
 HOSTILE_TITLES = [
     '<script>alert("title")</script> Graph Rewiring',

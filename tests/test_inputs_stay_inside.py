@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B
 
 SECRET = "Zanzibarquux"
 # A private file, shaped as a dump and as a note, so that it would be published if it were read.

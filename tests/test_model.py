@@ -11,8 +11,7 @@ from generator.model import assign_slugs, build_corpus, normalise_title, paper_i
 from generator.read.config import CollectionConfig, SiteConfig, parse_config
 from generator.read.dumps import parse_dump
 from generator.read.seeds import read_seeds
-from tests.conftest import SEEDS_DIR, SITE_CONFIG
-from tests.test_parse import ABSTRACT_1, ABSTRACT_2
+from tests.support import ABSTRACT_1, ABSTRACT_2, SEEDS_DIR, SITE_CONFIG
 
 URL_SAFE_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -17,7 +17,7 @@ from generator.errors import NewSiteError
 from generator.read import schema
 from generator.read.config import SiteConfig, TopicsConfig, parse_config
 from tests.html import parse_html, text_of
-from tests.test_workflow import actionlint
+from tests.support import actionlint
 
 EXPECTED_FILES = [
     ".github/workflows/pages.yml",

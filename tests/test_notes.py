@@ -11,8 +11,7 @@ from generator.errors import ConfigError, StrictModeError
 from generator.read.config import parse_config
 from generator.read.notes import read_notes
 from tests.html import parse_html, text_of
-from tests.test_build import small_options, write_seeds
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B, small_options, write_seeds
 
 
 def write_note(folder: Path, name: str, text: str) -> None:

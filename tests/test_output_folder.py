@@ -12,7 +12,7 @@ import pytest
 from generator.assets import PACKAGE_DIR
 from generator.cli import main
 from generator.errors import OutputFolderError
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B
 
 REFUSED = OutputFolderError.exit_code
 

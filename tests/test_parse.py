@@ -13,40 +13,15 @@ from generator.read.dumps import (
     parse_dump,
     title_cost,
 )
-from tests.conftest import SEEDS_DIR
-
-ABSTRACT_1 = (
-    "We study message passing on graphs and show that rewiring the graph reduces over-squashing. "
-    "Our method adds edges between distant nodes according to their curvature. Experiments on "
-    "long-range benchmarks confirm the theory and improve accuracy over strong baselines."
+from tests.support import (
+    ABSTRACT_1,
+    ABSTRACT_2,
+    ABSTRACT_3,
+    EXPECTED_TITLES,
+    LAYOUT_A,
+    LAYOUT_B,
+    SEEDS_DIR,
 )
-ABSTRACT_2 = (
-    "Backpropagation is biologically implausible. We propose a forward-only learning rule that "
-    "trains each layer with a local objective. The rule matches backpropagation on small image "
-    "benchmarks while using less memory, and it scales to deeper networks than earlier work."
-)
-ABSTRACT_3 = (
-    "Large language models can be compressed to four bits with little loss. We analyse the error "
-    "of quantised attention and propose a calibration method that needs no retraining. It keeps "
-    "perplexity within one percent of the full-precision model on every benchmark we tried."
-)
-
-LAYOUT_A = (
-    "Get trending papers in your email inbox once a day!\n"
-    "Get trending papers in your email inbox!\n"
-    f"SubscribeGraph Rewiring Done Right\n{ABSTRACT_1}\n"
-    f"Forward-Only Learning\n{ABSTRACT_2}\n"
-    f"Four-Bit Language Models\n{ABSTRACT_3}"
-)
-LAYOUT_B = (
-    "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\n"
-    "byAK and the research community\n\nMay 19\n\n"
-    f"Graph Rewiring Done Right\n\n{ABSTRACT_1}\n\n"
-    f"Forward-Only Learning\n\n{ABSTRACT_2}\n\n"
-    f"Four-Bit Language Models\n\n{ABSTRACT_3}\n"
-)
-EXPECTED_TITLES = ["Graph Rewiring Done Right", "Forward-Only Learning", "Four-Bit Language Models"]
-
 
 SEED_COUNTS = {
     "000_9a4de9028e002a6d.txt": 211,

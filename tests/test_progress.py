@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 from generator.progress import ProgressBar
-from tests.conftest import SEEDS_DIR, SITE_CONFIG, papershelf_env
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B, SEEDS_DIR, SITE_CONFIG, papershelf_env
 
 
 def test_the_bar_fills_up_and_clears_its_line() -> None:

@@ -15,9 +15,8 @@ from generator.errors import BuildError, ConfigError
 from generator.output.check import check_site
 from generator.pages.render import CONTENT_SECURITY_POLICY
 from generator.read.config import SiteConfig, parse_config
-from tests.conftest import PUBLISHED_URL, SUBPATH
 from tests.html import parse_html, text_of
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B, PUBLISHED_URL, SUBPATH
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

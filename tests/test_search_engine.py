@@ -4,33 +4,13 @@ seeds site's built payload: what ranks first, what never throws, what is highlig
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from generator.model import Collection, Corpus, Paper
 from generator.search.payload import search_files
-from tests.conftest import PROJECT_ROOT
-
-ENGINE_SCRIPT = PROJECT_ROOT / "tests" / "js" / "engine.cjs"
-
-
-def run_engine(request: dict) -> dict:
-    """Send one request to the Node harness (see tests/js/engine.cjs) and return its answer."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is required to run the search engine tests")
-    result = subprocess.run(
-        [node, str(ENGINE_SCRIPT)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+from tests.support import HOSTILE, QUERY_TABLE, run_engine
 
 
 def search(site: Path, queries: list[str], **options) -> list[dict]:
@@ -45,138 +25,6 @@ def utf16_slice(text: str, start: int, end: int) -> str:
     return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
 
 
-# (query, the paper that must come first (rank 1) or among the first three (rank 3), what it tests)
-QUERY_TABLE = [
-    ("transco", "Transcoders Find Interpretable LLM Feature Circuits", 1, "prefix"),
-    (
-        "patternattr",
-        "Learning how to explain neural networks: PatternNet and PatternAttribution",
-        1,
-        "prefix",
-    ),
-    ("nonequilib", "Deep Unsupervised Learning using Nonequilibrium Thermodynamics", 1, "prefix"),
-    (
-        "lagrangian pinn",
-        "Lagrangian PINNs: A causality-conforming solution to failure modes of physics-informed neural networks",
-        1,
-        "prefix",
-    ),
-    ("schrodinger", "Light Schrödinger Bridge", 3, "accent"),
-    (
-        "réinforcement curriculum quantum",
-        "Curriculum reinforcement learning for quantum architecture search under hardware errors",
-        1,
-        "accent",
-    ),
-    (
-        "over-squashing",
-        "On Over-Squashing in Message Passing Neural Networks: The Impact of Width, Depth, and Topology",
-        3,
-        "hyphen",
-    ),
-    (
-        "oversquashing",
-        "Understanding Oversquashing in GNNs through the Lens of Effective Resistance",
-        1,
-        "hyphen",
-    ),
-    (
-        "over squashing",
-        "On Over-Squashing in Message Passing Neural Networks: The Impact of Width, Depth, and Topology",
-        3,
-        "hyphen",
-    ),
-    (
-        "GPT-4 neural architecture search",
-        "Can GPT-4 Perform Neural Architecture Search?",
-        1,
-        "hyphen",
-    ),
-    ("gpt4 instruction tuning", "Instruction Tuning with GPT-4", 1, "hyphen"),
-    (
-        "routertuning",
-        "Router-Tuning: A Simple and Effective Approach for Enabling Dynamic-Depth in Transformers",
-        1,
-        "hyphen",
-    ),
-    ("2-stage backpropagation", "2BP: 2-Stage Backpropagation", 1, "hyphen"),
-    ("matmul free", "Scalable MatMul-free Language Modeling", 1, "hyphen"),
-    (
-        "catastrophic interference power law",
-        "Catastrophic Interference is Mitigated in Naturalistic Power-Law Learning Environments",
-        1,
-        "hyphen",
-    ),
-    (
-        "pipelined backpropagaton",
-        "Pipelined Backpropagation at Scale: Training Large Models without Batches",
-        1,
-        "typo",
-    ),
-    ("dueling bandts", "Non-Stationary Dueling Bandits", 1, "typo"),
-    (
-        "nonequilibrium thermodynamcs",
-        "Deep Unsupervised Learning using Nonequilibrium Thermodynamics",
-        1,
-        "typo",
-    ),
-    (
-        "gradients without backpropagaton",
-        "Gradients without Backpropagation",
-        1,
-        "typo, stemmed part",
-    ),
-    (
-        "the simple essence of automatic differentiation",
-        "The simple essence of automatic differentiation",
-        1,
-        "stop words",
-    ),
-    ("one epoch is all you need", "One Epoch Is All You Need", 1, "stop words"),
-    ("how to", "How to use and interpret activation patching", 3, "stop words only"),
-    (
-        "beats rubik's cubes",
-        "A Machine Learning Approach That Beats Large Rubik's Cubes",
-        1,
-        "apostrophe",
-    ),
-    (
-        "(alphazero)",
-        "Finding Increasingly Large Extremal Graphs with AlphaZero and Tabu Search",
-        1,
-        "punctuation",
-    ),
-    (
-        '"heatmap + monte carlo"',
-        'Rethinking the "Heatmap + Monte Carlo Tree Search" Paradigm for Solving Large Scale TSP',
-        1,
-        "punctuation",
-    ),
-    (
-        "title:ketgpt",
-        "KetGPT - Dataset Augmentation of Quantum Circuits using Transformers",
-        1,
-        "punctuation",
-    ),
-    ("ngboost", "NGBoost: Natural Gradient Boosting for Probabilistic Prediction", 1, "word"),
-    ("karnet boolean", "KarNet: An Efficient Boolean Function Simplifier", 1, "words"),
-    ("safe rust", "Compiling C to Safe Rust, Formalized", 1, "words"),
-    (
-        "ghz states projective simulation",
-        "Quantum circuit synthesis of Bell and GHZ states using projective simulation in the NISQ era",
-        1,
-        "words",
-    ),
-    (
-        "powernorm batch normalization",
-        "PowerNorm: Rethinking Batch Normalization in Transformers",
-        1,
-        "words",
-    ),
-    ("GRADIENTS WITHOUT BACKPROPAGATION", "Gradients without Backpropagation", 1, "case"),
-]
-
-
 @pytest.fixture(scope="module")
 def table_answers(seeds_site: Path) -> list[dict]:
     return search(seeds_site, [query for query, *_ in QUERY_TABLE], limit=3)
@@ -189,42 +37,6 @@ def test_query_table(table_answers: list[dict], number: int, row: tuple) -> None
     query, expected, rank, _kind = row
     titles = [result["title"] for result in table_answers[number]["results"]]
     assert expected in titles[:rank], f"{query!r} gave {titles}"
-
-
-HOSTILE = [
-    "",
-    " ",
-    '"',
-    '"unbalanced',
-    "title:",
-    ":",
-    "a:b:c",
-    "+-~*^",
-    "~1",
-    "*",
-    "^2",
-    "foo~",
-    "-",
-    "+",
-    "***",
-    "\\",
-    "?!",
-    "…",
-    "—",
-    "()[]{}",
-    "<script>alert(1)</script>",
-    "title:transformer^10 +abstract:-graph~2",
-    "\u0000\u0001",
-    "\ud83d",  # a lone surrogate
-    "🙂🙂🙂",
-    "𝔽" * 40,
-    "a" * 5000,
-    "graph " * 400,
-    "-".join(["over"] * 300),
-    "__proto__",
-    "constructor prototype",
-    "toString hasOwnProperty",
-]
 
 
 def test_no_input_throws(seeds_site: Path) -> None:

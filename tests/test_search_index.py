@@ -23,8 +23,7 @@ from generator.search.payload import (
     search_files,
     shard_bounds,
 )
-from tests.conftest import SEEDS_DIR, SITE_CONFIG
-from tests.test_search_engine import HOSTILE, QUERY_TABLE, run_engine
+from tests.support import HOSTILE, QUERY_TABLE, SEEDS_DIR, SITE_CONFIG, run_engine
 
 
 @pytest.fixture(scope="module")

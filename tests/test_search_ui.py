@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from tests.conftest import SUBPATH
 from tests.html import find_by_id, parse_html
+from tests.support import SUBPATH
 
 SAMPLE_PAGES = [
     "index.html",
@@ -39,7 +39,6 @@ def test_every_page_loads_the_search_scripts_deferred_in_contract_order(seeds_si
         assert all(s.get("defer") is not None for s in scripts), page_path
     for script in SCRIPTS:
         assert (seeds_site / script).is_file()
-    assert not (seeds_site / "static/js/search.js").exists()  # replaced by search-ui.js
 
 
 def test_no_inline_scripts_or_styles_on_any_page(seeds_site: Path) -> None:
@@ -60,7 +59,8 @@ def test_header_search_form_names_the_index_and_site_root(seeds_site: Path) -> N
     for page_path in SAMPLE_PAGES:
         root = parse_html(seeds_site / page_path)
         form = root.find(".//header//form[@role='search']")
-        assert site_path(page_path, form.get("data-index-url")) == "search/search_index.json"
+        index = site_path(page_path, form.get("data-index-url"))
+        assert index == "search/search_index.json" and (seeds_site / index).is_file()
         assert site_path(page_path, form.get("data-site-root")) in (".", "")
         assert form.find(".//input[@type='search'][@name='q']") is not None
         popup = find_by_id(root, "header-search-popup")

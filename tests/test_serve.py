@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SUBPATH, papershelf_env
-from tests.test_parse import LAYOUT_B
+from tests.support import LAYOUT_B, PROJECT_ROOT, SUBPATH, papershelf_env
 
 
 @dataclass

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT
+from tests.support import PROJECT_ROOT, actionlint
 
 WORKFLOW = PROJECT_ROOT / ".github/workflows/pages.yml"
-
-
-def actionlint() -> str:
-    found = shutil.which("actionlint", path=str(Path(__import__("sys").executable).parent))
-    if found is None:
-        pytest.fail("actionlint is missing: it comes with the test extra (make test installs it)")
-    return found
 
 
 def test_actionlint_passes_the_workflow() -> None:

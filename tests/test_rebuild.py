@@ -3,49 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
-import filecmp
 import json
-import posixpath
 import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from jinja2 import Environment
 
-from bench.corpus import write_corpus
-from generator.assets import TEMPLATES_DIR
 from generator.build import BuildOptions, build, load_corpus, load_site_config
 from generator.discover.related import RelatedPaper
 from generator.discover.topics import Topic
-from generator.errors import BuildError
 from generator.fingerprint import OUTPUT_LIBRARIES, code_digest, library_versions
 from generator.output.cache import CACHE_DIR_NAME
 from generator.output.page_keys import PageKeys
-from generator.output.produce import FileJob, Producer
-from generator.output.writer import SiteWriter
 from generator.pages.findings import RelatedEntry
-from generator.pages.render import Pager, relative_url
 from generator.pages.site import Page, PageData
 from generator.pages.templates import compiled_templates
 from generator.read.dumps import parse_dump
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR, SITE_CONFIG
 from tests.html import parse_html, text_of
-from tests.test_build import run_cli, small_options, write_seeds
-from tests.test_parse import LAYOUT_A, LAYOUT_B
-
-
-def differences(left: Path, right: Path) -> list[str]:
-    """Relative paths whose bytes differ between two sites, or that only one of them has."""
-    names = {p.relative_to(left).as_posix() for p in left.rglob("*") if p.is_file()}
-    names |= {p.relative_to(right).as_posix() for p in right.rglob("*") if p.is_file()}
-    return sorted(
-        name
-        for name in names
-        if not ((left / name).is_file() and (right / name).is_file())
-        or not filecmp.cmp(left / name, right / name, shallow=False)
-    )
+from tests.support import (
+    LAYOUT_A,
+    LAYOUT_B,
+    PROJECT_ROOT,
+    SEEDS_DIR,
+    SITE_CONFIG,
+    differences,
+    run_cli,
+    small_options,
+    write_seeds,
+)
 
 
 def clean_serial(options: BuildOptions, out_dir: Path) -> Path:
@@ -258,106 +244,6 @@ def test_cli_reports_a_no_op_and_refuses_zero_jobs(tmp_path: Path) -> None:
     assert "--jobs" in refused.stderr and "at least 1" in refused.stderr
 
 
-segment = st.sampled_from(["a", "b", "papers", "x-y", "page", "2"])
-site_path = st.lists(segment, max_size=4).map("/".join)
-
-
-@given(site_path, st.booleans(), site_path, st.sampled_from(["index.html", "404.html"]))
-def test_relative_url_equals_relpath(target: str, slash: bool, page_dir: str, name: str) -> None:
-    target = target + "/" if slash and target else target
-    page_path = f"{page_dir}/{name}" if page_dir else name
-    expected = posixpath.relpath(target or ".", start=posixpath.dirname(page_path) or ".")
-    if expected == ".":
-        expected = "./"
-    elif target.endswith("/") or not target:
-        expected += "/"
-    assert relative_url(target, page_path) == expected
-
-
-def test_pager_shows_every_page_up_to_eleven_then_a_window() -> None:
-    paths = tuple("" if n == 1 else f"page/{n}/" for n in range(1, 12))
-    assert [n for n, _ in Pager(6, 11, paths).window] == list(range(1, 12))
-    many = tuple("" if n == 1 else f"page/{n}/" for n in range(1, 1001))
-    window = Pager(500, 1000, many).window
-    assert [link and link[0] for link in window] == [
-        1,
-        2,
-        None,
-        498,
-        499,
-        500,
-        501,
-        502,
-        None,
-        999,
-        1000,
-    ]
-    assert window[5] == (500, "page/500/")
-    assert [link and link[0] for link in Pager(2, 1000, many).window] == [
-        1,
-        2,
-        3,
-        4,
-        None,
-        999,
-        1000,
-    ]
-
-
-def test_a_long_listing_links_a_window_of_pages(tmp_path: Path) -> None:
-    write_seeds(tmp_path / "seeds", {"a.txt": LAYOUT_A, "b.txt": LAYOUT_B.replace("Four", "Five")})
-    (tmp_path / "site.yml").write_text("per_page: 1\n", "utf-8")
-    (tmp_path / "seeds" / "c.txt").write_text(
-        LAYOUT_A.replace("Graph", "Tree").replace("Forward", "Backward").replace("Four", "Six"),
-        "utf-8",
-    )
-    (tmp_path / "seeds" / "d.txt").write_text(
-        LAYOUT_A.replace("Graph", "Mesh").replace("Forward", "Sideways").replace("Four", "Ten"),
-        "utf-8",
-    )
-    (tmp_path / "seeds" / "e.txt").write_text(
-        LAYOUT_A.replace("Graph", "Ring").replace("Forward", "Upward").replace("Four", "Nine"),
-        "utf-8",
-    )
-    assert build(small_options(tmp_path)).papers == 13
-    page = parse_html(tmp_path / "out" / "page" / "6" / "index.html")
-    items = page.findall(".//nav[@class='pager']/ol/li")
-    labels = [text_of(item) for item in items]
-    assert labels == ["1", "2", "…", "4", "5", "6", "7", "8", "…", "12", "13"]
-    current = page.find(".//nav[@class='pager']/ol/li/a[@aria-current='page']")
-    assert text_of(current) == "6" and current.get("href") == "./"
-    assert items[0].find("a").get("href") == "../../"
-
-
-def test_writer_refuses_paths_outside_and_twice(tmp_path: Path) -> None:
-    writer = SiteWriter(tmp_path / "out")
-    try:
-        for bad in ("../escape.html", "/etc/passwd", "a/../../escape", "", "."):
-            with pytest.raises(BuildError, match="outside the output folder"):
-                writer.write_text(bad, "x")
-        writer.write_text("a/b.html", "x")
-        with pytest.raises(BuildError, match="twice"):
-            writer.write_text("a/./b.html", "y")
-    finally:
-        writer.abort()
-
-
-def test_bench_corpus_parses_to_exactly_the_papers_asked_for(tmp_path: Path) -> None:
-    write_corpus(1200, SEEDS_DIR, tmp_path / "seeds")
-    dumps = sorted((tmp_path / "seeds").glob("*.txt"))
-    assert len(dumps) == 2
-    assert dumps[0].read_text("utf-8").startswith("Get trending papers")  # glued layout
-    assert dumps[1].read_text("utf-8").startswith("new\n\n")  # spaced layout with a date
-    options = BuildOptions(seeds_dir=tmp_path / "seeds", config_path=tmp_path / "none.yml")
-    corpus = load_corpus(options, load_site_config(options))
-    assert len(corpus.papers) == 1200
-    assert corpus.warnings == ()
-    assert sum(len(c.paper_ids) for c in corpus.collections) > 1200  # some papers in both dumps
-    first = {p.name: p.read_bytes() for p in dumps}
-    write_corpus(1200, SEEDS_DIR, tmp_path / "seeds")
-    assert {p.name: p.read_bytes() for p in dumps} == first  # fixed seed, same files
-
-
 def test_page_keys_follow_every_part_of_the_context() -> None:
     options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
     corpus = load_corpus(options, load_site_config(options))
@@ -415,23 +301,3 @@ def test_page_keys_follow_every_part_of_the_context() -> None:
         key(paper=paper, related=[entry()], ids=(*ids[:-1], "another")),
     ]
     assert len({base, *changed}) == len(changed) + 1
-
-
-def test_a_file_that_cannot_be_written_is_named_in_the_error(tmp_path: Path) -> None:
-    options = BuildOptions(seeds_dir=SEEDS_DIR, config_path=SITE_CONFIG)
-    config = load_site_config(options)
-    producer = Producer(TEMPLATES_DIR, config, load_corpus(options, config), "code", None, 1)
-    writer = SiteWriter(tmp_path / "site")
-
-    def texts():
-        yield "1"
-        # The second file's place is taken once the first is written: its write must fail.
-        (writer.staging / "data" / "second.json").write_text("planted")
-        yield "2"
-
-    producer.add([FileJob(("data/first.json", "data/second.json"), texts)])
-    try:
-        with pytest.raises(BuildError, match=r"^cannot write data/second\.json: "):
-            producer.write_content(writer)
-    finally:
-        writer.abort()
