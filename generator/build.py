@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.assets import STATIC_DIR, TEMPLATES_DIR
-from generator.errors import Diagnostic, SeedsError, StrictModeError
+from generator.errors import Diagnostic, StrictModeError
 from generator.fingerprint import code_digest
-from generator.model import Corpus, build_corpus, collection_id
+from generator.inputs import load_corpus, load_notes, load_site_config, paths_of
+from generator.model import Corpus
 from generator.options import BuildOptions
 from generator.output.cache import BuildCache, SiteSummary, input_fingerprint
 from generator.output.writer import (
@@ -31,11 +32,13 @@ from generator.output.writer import (
     check_output,
     remove_stale_staging,
 )
-from generator.pages.templates import skipped_templates, template_folders
-from generator.read.config import SiteConfig, load_config
-from generator.read.notes import Notes, apply_collection_notes, read_notes, unmatched_paper_notes
-from generator.read.paths import SEEDS_NAME, SitePaths, display_path, site_paths
-from generator.read.seeds import dumps_size, read_seeds
+from generator.read.config import SiteConfig
+from generator.read.paths import (
+    SitePaths,
+    skipped_templates,
+    template_folders,
+)
+from generator.read.seeds import dumps_size
 
 if TYPE_CHECKING:
     from generator.discover.stage import DiscoveryJob
@@ -338,60 +341,3 @@ def report(run: Run, outcome: Outcome) -> BuildReport:
         unchanged=outcome.unchanged,
         timings=tuple(run.timings.items()),
     )
-
-
-# ---- The read phase's pieces, also used on their own (serve, check, clean, the tests) ----
-
-
-def paths_of(options: BuildOptions, config: SiteConfig) -> SitePaths:
-    """The folders of the build the options ask for."""
-    return site_paths(
-        config,
-        options.config_path,
-        seeds_dir=options.seeds_dir,
-        notes_dir=options.notes_dir,
-        out_dir=options.out_dir,
-        templates_dir=options.templates_dir,
-    )
-
-
-def load_site_config(options: BuildOptions) -> SiteConfig:
-    """The config file, with the command line's base URL applied. With no config file and no
-    seeds folder, there is no site here: the error says how to start one."""
-    config_path = options.config_path
-    if not config_path.exists() and not options.config_required and options.seeds_dir is None:
-        site_dir = config_path.parent
-        if not (site_dir / SEEDS_NAME).exists():
-            here = "here" if site_dir.resolve() == Path.cwd().resolve() else f"in {site_dir}"
-            raise SeedsError(
-                f"no {config_path.name} and no {SEEDS_NAME}/ folder {here}, so no site to build: "
-                "start one with `papershelf new FOLDER`, or run papershelf in a site's folder"
-            )
-    config = load_config(config_path, required=options.config_required)
-    if options.base_url is not None:
-        config = config.with_base_url(options.base_url)
-    return config
-
-
-def load_corpus(options: BuildOptions, config: SiteConfig, notes: Notes | None = None) -> Corpus:
-    """Read stage and model stage together: every dump parsed, every paper resolved; collection
-    notes give their collections title, date and description."""
-    paths = paths_of(options, config)
-    dumps, notices = read_seeds(paths.seeds_dir, paths)
-    note_warnings: list[Diagnostic] = []
-    if notes is not None:
-        ids = [collection_id(dump.source) for dump in dumps]
-        config, note_warnings = apply_collection_notes(config, notes, ids)
-    corpus = build_corpus(dumps, config)
-    if notes is not None:
-        note_warnings += list(notes.warnings)
-        note_warnings += unmatched_paper_notes(notes, {paper.slug for paper in corpus.papers})
-    return Corpus(
-        corpus.papers, corpus.collections, tuple(notices) + corpus.warnings + tuple(note_warnings)
-    )
-
-
-def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
-    """The curator's notes from the notes folder (none if it is absent)."""
-    paths = paths_of(options, config)
-    return read_notes(paths.notes_dir, display_path(paths.notes_dir), paths.skipped_link)

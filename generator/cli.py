@@ -9,8 +9,9 @@ import tempfile
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildReport, build, load_site_config, paths_of
+from generator.build import BuildReport, build
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
+from generator.inputs import load_site_config, paths_of
 from generator.options import BuildOptions
 from generator.output.writer import clean_output
 from generator.progress import ProgressBar

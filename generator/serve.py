@@ -33,8 +33,9 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from generator.assets import STATIC_DIR, TEMPLATES_DIR
-from generator.build import build, load_site_config, paths_of
+from generator.build import build
 from generator.errors import PapershelfError, ServeError
+from generator.inputs import load_site_config, paths_of
 from generator.options import BuildOptions
 from generator.read.paths import display_path
 

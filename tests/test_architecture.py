@@ -19,7 +19,7 @@ LAYERS = [
     ("generator.discover", "generator.search"),
     ("generator.pages",),
     ("generator.output",),
-    ("generator.options", "generator.build", "generator.new_site"),
+    ("generator.options", "generator.inputs", "generator.build", "generator.new_site"),
     ("generator.cli", "generator.serve", "generator.progress", "generator.__main__"),
 ]
 MAX_FUNCTION_LINES = 60

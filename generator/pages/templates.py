@@ -15,28 +15,8 @@ import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, TemplateNotFound
 from jinja2.loaders import split_template_path
 
-from generator.assets import TEMPLATES_DIR, user_cache_dir
-from generator.errors import Diagnostic
+from generator.assets import user_cache_dir
 from generator.fingerprint import digest
-from generator.read.paths import SitePaths, display_path
-
-
-def template_folders(paths: SitePaths) -> list[Path]:
-    """Where templates are looked up, in order: the user's folder (if any), then papershelf's own."""
-    return [paths.templates_dir, TEMPLATES_DIR] if paths.templates_dir else [TEMPLATES_DIR]
-
-
-def skipped_templates(paths: SitePaths) -> tuple[Diagnostic, ...]:
-    """A warning for each of the user's templates that links outside the readable folders (the
-    template loader passes them over, so papershelf's own template of that name is used)."""
-    if paths.templates_dir is None or not paths.templates_dir.is_dir():
-        return ()
-    found = (
-        paths.skipped_link(path, display_path(path))
-        for path in sorted(paths.templates_dir.rglob("*"))
-        if path.is_file()
-    )
-    return tuple(warning for warning in found if warning is not None)
 
 
 class CompiledTemplates(FileSystemBytecodeCache):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.assets import TEMPLATES_DIR
 from generator.errors import ConfigError, Diagnostic
 from generator.read.config import DEFAULT_CONFIG_NAME, SiteConfig
 
@@ -44,6 +45,24 @@ class SitePaths:
         return Diagnostic(
             shown, 0, "is a link to a file outside the site folder; skipped (name it by path)"
         )
+
+
+def template_folders(paths: SitePaths) -> list[Path]:
+    """Where templates are looked up, in order: the user's folder (if any), then papershelf's own."""
+    return [paths.templates_dir, TEMPLATES_DIR] if paths.templates_dir else [TEMPLATES_DIR]
+
+
+def skipped_templates(paths: SitePaths) -> tuple[Diagnostic, ...]:
+    """A warning for each of the user's templates that links outside the readable folders (the
+    template loader passes them over, so papershelf's own template of that name is used)."""
+    if paths.templates_dir is None or not paths.templates_dir.is_dir():
+        return ()
+    found = (
+        paths.skipped_link(path, display_path(path))
+        for path in sorted(paths.templates_dir.rglob("*"))
+        if path.is_file()
+    )
+    return tuple(warning for warning in found if warning is not None)
 
 
 def site_paths(
