@@ -37,6 +37,7 @@ from generator.build import build
 from generator.errors import PapershelfError, ServeError
 from generator.inputs import load_site_config, paths_of
 from generator.options import BuildOptions
+from generator.read.config import SiteConfig
 from generator.read.paths import display_path
 
 RELOAD_SCRIPT = Path(__file__).with_name("reload.js")
@@ -161,10 +162,10 @@ def make_handler(out_dir: Path, base_path: str, state: BuildState) -> type:
     return type("Handler", (SiteHandler,), settings)
 
 
-def watched_paths(options: BuildOptions) -> list[Path]:
+def watched_paths(options: BuildOptions, config: SiteConfig) -> list[Path]:
     """What a change to rebuilds on: every input of the site (the config, the seeds, the notes,
     the user's templates) and papershelf's own templates and static files."""
-    paths = paths_of(options, load_site_config(options))
+    paths = paths_of(options, config)
     inputs = [paths.config_path, paths.seeds_dir, paths.notes_dir, paths.templates_dir]
     inputs += [TEMPLATES_DIR, STATIC_DIR]
     return [path for path in inputs if path is not None and path.exists()]
@@ -232,7 +233,7 @@ def serve(
 ) -> None:
     """Build, serve and rebuild on change until interrupted (Ctrl-C)."""
     config = load_site_config(options)
-    watched = watched_paths(options)
+    watched = watched_paths(options, config)
     state = BuildState()
     work_dir = Path(tempfile.mkdtemp(prefix="papershelf-serve-"))
     site_dir = work_dir / "site"
