@@ -18,7 +18,7 @@ BUILD_ARGS := $(if $(BASE_URL),--base-url $(BASE_URL))
 BENCH_SIZES ?= 545,10000,50000
 BENCH_ARGS ?=
 
-.PHONY: site serve check test lint format chromium java clean-env screenshots bench
+.PHONY: site serve check test lint format chromium java clean-env screenshots bench bench-search
 
 site: $(SITE_STAMP)
 	$(BIN)/papershelf build $(BUILD_ARGS)
@@ -58,6 +58,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 # prints the table and writes it to bench/results/ (see bench/README.md).
 bench: $(BENCH_STAMP) $(NODE_STAMP) chromium
 	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+# Search relevance: the queries of bench/queries/ through papershelf's engine, Pagefind and BM25;
+# prints the table and writes it to bench/results/ (see bench/README.md). Options: BENCH_SEARCH_ARGS.
+BENCH_SEARCH_ARGS ?=
+bench-search: $(BENCH_STAMP) $(NODE_STAMP) chromium
+	$(BIN)/python -m bench.relevance $(BENCH_SEARCH_ARGS)
 
 $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
