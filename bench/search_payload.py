@@ -33,7 +33,7 @@ from generator.build import BuildOptions, load_corpus, load_site_config  # noqa:
 from generator.model import Collection, Corpus, Paper, paper_id, slugify  # noqa: E402
 from generator.search import text as search_text  # noqa: E402
 from generator.search.payload import (  # noqa: E402
-    FIELD_BOOSTS,
+    FIELDS,
     build_postings,
     lunr_index,
     paper_texts,
@@ -191,7 +191,7 @@ def mkdocs_comparison(corpus: Corpus) -> dict:
         {"config": config, "docs": docs, "index": index.serialize()}, ensure_ascii=False
     ).encode()
     whole = json.dumps(
-        lunr_index(build_postings(paper_texts(corpus.papers), FIELD_BOOSTS))
+        lunr_index(build_postings(paper_texts(corpus.papers), FIELDS))
     ).encode()
     return {
         "mkdocs_raw": len(plain),

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from generator.discover.stage import DiscoveryJob
     from generator.output.produce import Producer
     from generator.pages.site import Page, SiteData
-    from generator.search.payload import Postings
+    from generator.search.postings import Postings
 
 # Called as progress(pages_done, pages_total) while pages are rendered.
 ProgressCallback = Callable[[int, int], None]

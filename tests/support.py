@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions
+from generator.model import Collection, Corpus, Paper
+from generator.search.payload import search_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -165,7 +167,7 @@ QUERY_TABLE = [
     (
         "oversquashing",
         "Understanding Oversquashing in GNNs through the Lens of Effective Resistance",
-        1,
+        2,  # written alike, "On Over-Squashing in ..." may rank first
         "hyphen",
     ),
     (
@@ -307,3 +309,28 @@ def actionlint() -> str:
     if found is None:
         pytest.fail("actionlint is missing: it comes with the test extra (make test installs it)")
     return found
+
+
+def search(site: Path, queries: list[str], **options) -> list[dict]:
+    """The engine's answers, one per query, on one engine (unless ``fresh=True``)."""
+    answer = run_engine({"site": str(site), "mode": "search", "queries": queries, **options})
+    assert answer["lunrVersion"] == "2.3.9"
+    return answer["answers"]
+
+
+def write_payload(folder: Path, papers: list[tuple[str, str]]) -> Path:
+    """A search payload for hand-made papers (title, abstract), written as a site would hold it."""
+    collection = Collection("c", "Collection", None, None, "c.txt", ())
+    corpus = Corpus(
+        tuple(
+            Paper(f"id{n}", f"slug{n}", title, abstract, ("c",), ())
+            for n, (title, abstract) in enumerate(papers)
+        ),
+        (collection,),
+        (),
+    )
+    for path, text in search_files(corpus):
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+    return folder

@@ -21,6 +21,14 @@ def wait_for_results(page) -> None:
 def result_count(page) -> int:
     """The number of papers the search page's status line says match."""
     status = page.locator("#search-status").inner_text()
+    counts = re.match(
+        r"^(\d+) papers? match(?:es)? all the words of “.*”; (\d+) more match some", status
+    )
+    if counts:
+        return int(counts.group(1)) + int(counts.group(2))
+    some = re.match(r"^No paper matches all the words of “.*”; (\d+) papers? match", status)
+    if some:
+        return int(some.group(1))
     return int(re.match(r"^(\d+) papers? match", status).group(1))
 
 
@@ -34,12 +42,14 @@ def test_search_from_the_home_page_and_open_a_result(page, site_server: str) -> 
     page.fill(HEADER_INPUT, "forward gradient")
     page.press(HEADER_INPUT, "Enter")  # no option chosen: the form goes to the search page
     page.wait_for_url(f"{site_server}search/?q=forward+gradient")
-    first = page.locator("#search-results li h2 a").first
+    first = page.locator("#search-results li.search-result h2 a").first
     first.wait_for()
     title = first.inner_text()
     assert "forward" in title.lower() or "gradient" in title.lower()
     status = page.locator("#search-status").inner_text()
-    assert re.match(r"^\d+ papers match “forward gradient”", status), status
+    assert re.match(r"^\d+ papers match all the words of “forward gradient”; \d+ more", status), (
+        status
+    )
     first.click()
     page.wait_for_load_state()
     assert page.url.startswith(f"{site_server}papers/")
@@ -56,19 +66,19 @@ def test_typing_on_the_search_page_updates_results_and_url(page, site_server: st
     page.keyboard.type("mechanistic interp")
     page.wait_for_url("**/search/?q=mechanistic+interp")
     page.locator("#search-status").filter(has_text="“mechanistic interp”").wait_for()
-    titles = page.locator("#search-results li h2").all_inner_texts()
+    titles = page.locator("#search-results li.search-result h2").all_inner_texts()
     assert "Towards Automated Circuit Discovery for Mechanistic Interpretability" in titles[:5]
     assert 0 < len(titles) <= result_count(page)
     page.fill("#search-input", "")
     page.locator("#search-status").filter(has_text="Type to search 545 papers").wait_for()
-    assert page.locator("#search-results li").count() == 0
+    assert page.locator("#search-results li.search-result").count() == 0
     assert urlsplit(page.url).query == ""
 
 
 def test_matched_words_are_marked_in_titles_and_excerpts(page, site_server: str) -> None:
     page.goto(f"{site_server}search/?q=transformer")
     wait_for_results(page)
-    first = page.locator("#search-results > li").first
+    first = page.locator("#search-results > li.search-result").first
     title_marks = first.locator("h2 a mark").all_inner_texts()
     excerpt_marks = page.locator("#search-results .search-result-excerpt mark").all_inner_texts()
     assert title_marks and excerpt_marks
@@ -93,17 +103,17 @@ def test_shared_link_reload_and_back_button(page, site_server: str) -> None:
     page.fill("#search-input", "knowledge distillation")
     page.wait_for_url("**/search/?q=knowledge+distillation")
     page.locator("#search-status").filter(has_text="“knowledge distillation”").wait_for()
-    first_title = page.locator("#search-results li h2 a").first.inner_text()
+    first_title = page.locator("#search-results li.search-result h2 a").first.inner_text()
     page.reload()
     page.locator("#search-status").filter(has_text="“knowledge distillation”").wait_for()
     assert page.input_value("#search-input") == "knowledge distillation"
-    page.locator("#search-results li h2 a").first.click()
+    page.locator("#search-results li.search-result h2 a").first.click()
     page.wait_for_url(f"{site_server}papers/**")
     page.go_back()
     assert query_of(page.url) == {"q": ["knowledge distillation"]}
     page.locator("#search-status").filter(has_text="“knowledge distillation”").wait_for()
     assert page.input_value("#search-input") == "knowledge distillation"
-    assert page.locator("#search-results li h2 a").first.inner_text() == first_title
+    assert page.locator("#search-results li.search-result h2 a").first.inner_text() == first_title
 
 
 def test_keyboard_slash_arrows_and_enter_on_the_search_page(page, site_server: str) -> None:
@@ -117,7 +127,7 @@ def test_keyboard_slash_arrows_and_enter_on_the_search_page(page, site_server: s
     wait_for_results(page)
     page.keyboard.press("/")  # on the search page, "/" goes to the page's own box
     assert page.evaluate("document.activeElement.id") == "search-input"
-    links = page.locator("#search-results li h2 a")
+    links = page.locator("#search-results li.search-result h2 a")
     focused_href = "document.activeElement.getAttribute('href')"
     page.keyboard.press("ArrowDown")
     assert page.evaluate(focused_href) == links.nth(0).get_attribute("href")
@@ -187,12 +197,13 @@ def test_header_dropdown_is_a_keyboard_combobox(page, site_server: str) -> None:
 def all_results(page) -> list[dict]:
     """Every result on the search page (after pressing "Show more" as often as needed)."""
     while page.locator("#search-more").is_visible():
-        shown = page.locator("#search-results > li").count()
+        shown = page.locator("#search-results > li.search-result").count()
         page.click("#search-more")
         page.wait_for_function(
-            "n => document.querySelectorAll('#search-results > li').length > n", arg=shown
+            "n => document.querySelectorAll('#search-results > li.search-result').length > n",
+            arg=shown,
         )
-    return page.locator("#search-results > li").evaluate_all(
+    return page.locator("#search-results > li.search-result").evaluate_all(
         """items => items.map(li => ({
              href: li.querySelector("h2 a").getAttribute("href"),
              collections: Array.from(li.querySelectorAll(".search-result-collections li"),
@@ -312,7 +323,9 @@ def test_show_more_clicked_twice_while_loading_adds_each_result_once(
     page.evaluate(
         "() => { const more = document.getElementById('search-more'); more.click(); more.click(); }"
     )
-    page.wait_for_function("() => document.querySelectorAll('#search-results > li').length >= 40")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results > li.search-result').length >= 40"
+    )
     page.locator("#search-more:enabled").wait_for()
     hrefs = page.locator("#search-results h2 a").evaluate_all("links => links.map(a => a.href)")
     assert len(hrefs) == len(set(hrefs)) == 40
@@ -321,7 +334,7 @@ def test_show_more_clicked_twice_while_loading_adds_each_result_once(
 def test_results_show_the_papers_topics_as_links_to_their_pages(page, site_server: str) -> None:
     page.goto(f"{site_server}search/?q=over-squashing")
     wait_for_results(page)
-    first = page.locator("#search-results > li").first
+    first = page.locator("#search-results > li.search-result").first
     title = first.locator("h2").inner_text()
     chips = first.locator(".search-result-topics a")
     assert chips.count() >= 1
@@ -330,3 +343,34 @@ def test_results_show_the_papers_topics_as_links_to_their_pages(page, site_serve
     page.wait_for_url(re.compile(r"/topics/[a-z0-9-]+/$"))
     assert chip_title in page.locator("h1").inner_text()
     assert title in page.locator("#main").inner_text()  # the paper is listed on its topic's page
+
+
+def test_results_holding_every_word_come_first_under_honest_counts(page, site_server: str) -> None:
+    page.goto(f"{site_server}search/?q=finetuning%20written%20early%20chinese")
+    wait_for_results(page)
+    assert "quotes" in page.locator(".search-syntax").inner_text()  # the one line of help
+    status = page.locator("#search-status").inner_text()
+    every, some = map(
+        int, re.match(r"^(\d+) papers? match(?:es)? all .*; (\d+) more", status).groups()
+    )
+    assert 0 < every < every + some == result_count(page)
+    items = page.locator("#search-results > li").evaluate_all(
+        "items => items.map(li => li.className)"
+    )
+    divider = items.index("search-results-partial")
+    assert divider == every  # the heading sits where the partial matches begin
+    assert page.locator(".search-results-partial h2").inner_text() == (
+        "Papers matching some of the words"
+    )
+
+
+def test_a_quoted_phrase_is_highlighted_as_one(page, site_server: str) -> None:
+    page.goto(f"{site_server}search/?q=%22neural%20network%22%20-graph")
+    wait_for_results(page)
+    marks = page.locator("#search-results .search-result mark").all_inner_texts()
+    assert (
+        marks
+        and [m for m in marks if not re.fullmatch(r"(?i)neural\s+networks?(?:['’]s)?", m)] == []
+    )
+    titles = page.locator("#search-results li.search-result h2").all_inner_texts()
+    assert not any("graph" in t.lower() for t in titles)

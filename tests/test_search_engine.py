@@ -8,16 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model import Collection, Corpus, Paper
-from generator.search.payload import search_files
-from tests.support import HOSTILE, QUERY_TABLE, run_engine
-
-
-def search(site: Path, queries: list[str], **options) -> list[dict]:
-    """The engine's answers, one per query, on one engine (unless ``fresh=True``)."""
-    answer = run_engine({"site": str(site), "mode": "search", "queries": queries, **options})
-    assert answer["lunrVersion"] == "2.3.9"
-    return answer["answers"]
+from tests.support import HOSTILE, QUERY_TABLE, run_engine, search, write_payload
 
 
 def utf16_slice(text: str, start: int, end: int) -> str:
@@ -155,24 +146,6 @@ def test_engine_reports_count_and_collections(seeds_site: Path) -> None:
     assert answer["documentCount"] == len(papers)
     assert list(answer["collections"]) == sorted({c for p in papers for c in p["collections"]})
     assert all(isinstance(title, str) and title for title in answer["collections"].values())
-
-
-def write_payload(folder: Path, papers: list[tuple[str, str]]) -> Path:
-    """A search payload for hand-made papers (title, abstract), written as a site would hold it."""
-    collection = Collection("c", "Collection", None, None, "c.txt", ())
-    corpus = Corpus(
-        tuple(
-            Paper(f"id{n}", f"slug{n}", title, abstract, ("c",), ())
-            for n, (title, abstract) in enumerate(papers)
-        ),
-        (collection,),
-        (),
-    )
-    for path, text in search_files(corpus):
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, "utf-8")
-    return folder
 
 
 def test_highlight_offsets_count_utf16_units_past_non_bmp_characters(tmp_path: Path) -> None:

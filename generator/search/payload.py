@@ -1,234 +1,53 @@
-"""Index stage: the client-side search payload, a lunr 2.3.9 index written directly and split up.
+"""Search stage: the client-side search payload, split so that a query downloads only what it needs.
 
-The build computes the index lunr.py would build (same tokens, pipeline, BM25 scores rounded to three
-decimals, proven equal by tests/test_search_index.py) but straight from the text with cached per-word
-normalisation and stemming, which is many times faster than lunr.py's object pipeline.
-
-The browser never downloads that index whole. ``search/search_index.json`` (the entry) holds the
-settings shared with the JavaScript engine, the collections and the sorted vocabulary (needed to
-expand prefixes and typos exactly as lunr does); the postings live in term shards (``search/t/N.json``,
-contiguous ranges of the vocabulary) and the papers in document chunks (``search/d/N.json``). A query
-fetches only the shards of the terms it expands to and the chunks of the results it shows, and lunr.js
-scores it on a lunr.Index assembled from them, so the results equal those of the whole index.
+``search/search_index.json`` (the entry) holds the settings shared with the JavaScript engine
+(static/js/search-engine.js), the collections and the sorted vocabulary of stems with their written
+forms (to expand typed beginnings and typos); term shards (``search/t/N.json``, contiguous ranges of
+the vocabulary) hold the postings: per field, the papers, their length-normalised term frequencies
+and, for stems written in several forms, which forms each paper holds; position files
+(``search/p/N.json``, one per shard) hold the word positions, fetched only to check phrases; document
+chunks (``search/d/N.json``) hold the papers shown in results. docs/search.md has the design.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
 from generator.model import Corpus, Paper
 from generator.search import text as search_text
+from generator.search.postings import (
+    Postings,
+    build_postings,
+    length_normalised_tfs,
+    lunr_scores,
+)
 
 INDEX_PATH = "search/search_index.json"
 SHARD_PATH = "search/t/{}.json"
+POSITIONS_PATH = "search/p/{}.json"
 CHUNK_PATH = "search/d/{}.json"
-INDEX_FORMAT_VERSION = 2
+INDEX_FORMAT_VERSION = 3
 LUNR_VERSION = "2.3.9"
 REF_FIELD = "id"  # the lunr ref is the paper's number in site order; the id is in the chunks
-FIELD_BOOSTS = {"title": 10, "abstract": 1}
-# lunr's BM25 parameters (its defaults, written here because the build computes the scores).
+FIELDS = ("title", "abstract")
+# BM25F: a field's weight multiplies its length-normalised term frequencies before saturation, so a
+# title word counts as this many abstract words, and no field alone can pass the saturation bound.
+FIELD_WEIGHTS = {"title": 3.0, "abstract": 1.0}
 BM25_K1 = 1.2
 BM25_B = 0.75
+# lunr.js's own boosts, for the whole index in lunr's serialised form (``lunr_index``).
+LUNR_BOOSTS = {"title": 10, "abstract": 1}
 # A shard is cut once its postings pass this many entries; one very common term may exceed it.
 SHARD_POSTINGS = 2500
-DOCS_PER_CHUNK = 8
+DOCS_PER_CHUNK = 2
 EXCERPT_CHARS = 240  # length of the abstract excerpt around the first match, shown with results
-SCORE_SCALE = 1000  # scores are rounded to 3 decimals, as lunr does, and shipped as integers
-
-
-@dataclass(frozen=True)
-class Postings:
-    """An inverted index: terms sorted as JavaScript sorts strings; per field, flat arrays of doc
-    numbers and scores grouped by term (term t's entries are ``offsets[t]:offsets[t + 1]``)."""
-
-    fields: tuple[str, ...]
-    vocabulary: tuple[str, ...]
-    words: tuple[str, ...]  # [term] -> the words that stem to it, for typed beginnings and typos
-    offsets: tuple[np.ndarray, ...]  # [field] -> int64[len(vocabulary) + 1]
-    docs: tuple[np.ndarray, ...]  # [field] -> doc numbers, ascending within a term
-    scores: tuple[np.ndarray, ...]  # [field] -> score * SCORE_SCALE, as lunr rounds it
-    document_count: int
-
-    def term_docs(self, field: int, term: int) -> np.ndarray:
-        """The doc numbers holding a term in a field."""
-        return self.docs[field][self.offsets[field][term] : self.offsets[field][term + 1]]
-
-    def term_scores(self, field: int, term: int) -> np.ndarray:
-        """The scaled scores of a term in a field, aligned with ``term_docs``."""
-        return self.scores[field][self.offsets[field][term] : self.offsets[field][term + 1]]
-
-
-def js_order(term: str) -> bytes:
-    """Sort key putting strings in JavaScript's (UTF-16 code unit) order, which lunr.js relies on."""
-    return term.encode("utf-16-be")
-
-
-@dataclass
-class _Tokenised:
-    """The documents tokenised: their term ids, flat postings and the words met."""
-
-    terms: list[str]  # term id -> term
-    flat: list[tuple[array, array, array]]  # per field: term ids, doc numbers, tfs
-    lengths: list[array]  # per field: each document's number of terms
-    words: list[list[str]]  # per field: the distinct words
-
-
-def _tokenise(texts: list[tuple[str, ...]], keeps: list[bool]) -> _Tokenised:
-    """Count every document's terms per field; the hot loop, with per-word terms cached."""
-    term_ids: dict[str, int] = {}
-    word_terms: list[dict[str, tuple[int, ...]]] = [{} for _ in keeps]
-    flat = [(array("I"), array("I"), array("I")) for _ in keeps]
-    lengths: list[array] = [array("I") for _ in keeps]
-    split = search_text.SEPARATOR_RUN.split  # empty strings at the ends are skipped below
-    for doc, values in enumerate(texts):
-        for position, text in enumerate(values):
-            cache = word_terms[position]
-            frequencies: dict[int, int] = {}
-            length = 0
-            for word in split(text):
-                tids = cache.get(word)
-                if tids is None:
-                    if not word:
-                        continue
-                    terms = search_text.index_terms(word, keeps[position])
-                    tids = cache[word] = tuple(term_ids.setdefault(t, len(term_ids)) for t in terms)
-                length += len(tids)
-                for tid in tids:
-                    frequencies[tid] = frequencies.get(tid, 0) + 1
-            lengths[position].append(length)
-            tids_out, docs_out, tfs_out = flat[position]
-            tids_out.extend(frequencies)
-            tfs_out.extend(frequencies.values())
-            docs_out.extend([doc] * len(frequencies))
-    return _Tokenised(list(term_ids), flat, lengths, [list(cache) for cache in word_terms])
-
-
-def build_postings(texts: Iterable[tuple[str, ...]], fields: dict[str, int]) -> Postings:
-    """Tokenise, normalise and score every document's fields (texts in field order) as lunr would.
-
-    In one process: the build makes them while its discovery child has the other core."""
-    names = tuple(fields)
-    keeps = [name in search_text.STOP_WORDS_KEPT_IN for name in names]
-    documents = list(texts)
-    count = len(documents)
-    tokenised = _tokenise(documents, keeps)
-    del documents
-    lengths = tokenised.lengths
-    word_lists = [set(words) for words in tokenised.words]
-    vocabulary = sorted(tokenised.terms, key=js_order)
-    term_ids = {term: number for number, term in enumerate(tokenised.terms)}
-    rank = np.empty(len(vocabulary), dtype=np.int32)
-    rank[[term_ids[t] for t in vocabulary]] = np.arange(len(vocabulary))
-    grouped = _grouped_by_term(tokenised.flat, rank)
-    del tokenised
-    counts = [np.bincount(terms, minlength=len(vocabulary)) for terms, _, _ in grouped]
-    boosts = [fields[name] for name in names]
-    docs_by_field, scores = _bm25_scores(grouped, lengths, counts, count, boosts)
-    offsets = [np.concatenate(([0], np.cumsum(found))).astype(np.int64) for found in counts]
-    words = _stemmed_words(word_lists, keeps)
-    return Postings(
-        names,
-        tuple(vocabulary),
-        tuple(" ".join(words.get(term, ())) for term in vocabulary),
-        tuple(offsets),
-        tuple(docs_by_field),
-        tuple(scores),
-        count,
-    )
-
-
-def _grouped_by_term(
-    flat: list[tuple[array, array, array]], rank: np.ndarray
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per field, its postings as (vocabulary ranks, doc numbers, tfs) sorted by rank; ``flat`` is
-    emptied as it goes, so each field's flat arrays are freed once grouped."""
-    grouped = []
-    while flat:
-        tids, docs, tfs = flat.pop(0)
-        if not tids:
-            empty = np.zeros(0, np.int32)
-            grouped.append((empty, empty, empty))
-            continue
-        terms = rank[np.frombuffer(tids, dtype=np.uint32)]
-        del tids
-        order = np.argsort(terms, kind="stable")  # keeps each term's docs ascending
-        docs_in_order = np.frombuffer(docs, dtype=np.uint32)[order].astype(np.int32)
-        grouped.append((terms[order], docs_in_order, np.frombuffer(tfs, dtype=np.uint32)[order]))
-        del terms, docs, tfs, order, docs_in_order
-    return grouped
-
-
-def _bm25_scores(
-    grouped: list[tuple[np.ndarray, ...]],
-    lengths: list[array],
-    counts: list[np.ndarray],
-    count: int,
-    boosts: list[int],
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per field, the doc numbers and their scaled BM25 scores, as lunr.py computes them; each
-    field's group in ``grouped`` is dropped once scored, and each array as soon as it is used."""
-    # lunr's idf counts a document once per field that holds the term; math.log, as lunr.py.
-    with_term = sum(counts).tolist() if counts else []
-    idf = np.array(
-        [math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term], dtype=np.float64
-    )
-    docs_by_field, scores = [], []
-    for position, boost in enumerate(boosts):
-        terms, docs, tfs = grouped[position]
-        grouped[position] = ()
-        field_lengths = np.frombuffer(lengths[position], dtype=np.uint32).astype(np.float64)
-        # No term in any document's field: no posting to score (and lunr.py would divide by 0).
-        average = (sum(lengths[position]) / count if count else 0.0) or 1.0
-        # lunr.py's operations on the same doubles: idf * ((k1 + 1) * tf) / (norm + tf) * boost,
-        # done in place (a product or sum of two doubles does not depend on their order).
-        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * (field_lengths / average))
-        tf = tfs.astype(np.float64)
-        del tfs
-        score = (BM25_K1 + 1) * tf
-        score *= idf[terms]
-        del terms
-        denominator = norm[docs]
-        denominator += tf
-        del tf
-        score /= denominator
-        del denominator
-        score *= boost
-        scores.append(_scaled(score))
-        del score
-        docs_by_field.append(docs)
-    return docs_by_field, scores
-
-
-def _scaled(scores: np.ndarray) -> np.ndarray:
-    """round(score, 3) * 1000 as integers: what lunr.py stores, shipped as n and read as n / 1000."""
-    scaled = scores * SCORE_SCALE
-    result = np.rint(scaled).astype(np.int32)
-    # Near a half the product's rounding may differ from Python's exact decimal rounding.
-    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
-        result[i] = round(round(float(scores[i]), 3) * SCORE_SCALE)
-    return result
-
-
-def _stemmed_words(word_lists: list[set[str]], keeps: list[bool]) -> dict[str, list[str]]:
-    """Per stem, the normalised words the stemmer changed into it ("diffusion" for "diffus"), so a
-    typed beginning such as "diffusio" or a typo such as "backpropagaton" finds it."""
-    forms: dict[str, set[str]] = {}
-    for words, keep in zip(word_lists, keeps, strict=True):
-        for word in sorted(words):
-            for term in search_text.normalise_word(word):
-                if keep or not search_text.is_stop_word(term):
-                    stemmed = search_text.stem(term)
-                    if stemmed != term:
-                        forms.setdefault(stemmed, set()).add(term)
-    return {stemmed: sorted(found, key=js_order) for stemmed, found in forms.items()}
+TF_SCALE = 100  # normalised term frequencies are shipped as integers, rounded to 2 decimals
+LUNR_SCALE = 1000  # lunr rounds its scores to 3 decimals
 
 
 def paper_texts(papers: Iterable[Paper]) -> Iterable[tuple[str, ...]]:
@@ -238,19 +57,21 @@ def paper_texts(papers: Iterable[Paper]) -> Iterable[tuple[str, ...]]:
 
 
 def lunr_index(postings: Postings) -> dict:
-    """The whole index in lunr.js 2.3.9's serialised form (for tests and size comparisons)."""
+    """The whole index in lunr.js 2.3.9's serialised form, with lunr's own BM25 scores: any lunr.js
+    can load and query it (tests prove it is the index lunr.py builds from the same text)."""
     vectors: dict[str, list] = {
         f"{name}/{doc}": [] for doc in range(postings.document_count) for name in postings.fields
     }
+    scores = [_scaled(s) for s in lunr_scores(postings, LUNR_BOOSTS, BM25_K1, BM25_B)]
     inverted = []
     for index, term in enumerate(postings.vocabulary):
         entry: dict = {"_index": index}
         for position, name in enumerate(postings.fields):
-            docs = postings.term_docs(position, index).tolist()
-            scores = postings.term_scores(position, index).tolist()
+            low, high = postings.span(position, index, index + 1)
+            docs = postings.docs[position][low:high].tolist()
             entry[name] = {str(d): {} for d in docs}
-            for d, score in zip(docs, scores, strict=True):
-                vectors[f"{name}/{d}"].extend((index, score / SCORE_SCALE))
+            for d, score in zip(docs, scores[position][low:high].tolist(), strict=True):
+                vectors[f"{name}/{d}"].extend((index, score / LUNR_SCALE))
         inverted.append([term, entry])
     return {
         "version": LUNR_VERSION,
@@ -259,6 +80,16 @@ def lunr_index(postings: Postings) -> dict:
         "invertedIndex": inverted,
         "pipeline": list(search_text.SEARCH_PIPELINE),
     }
+
+
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    """round(score, 3) * 1000 as integers, as lunr.py stores them."""
+    scaled = scores * LUNR_SCALE
+    result = np.rint(scaled).astype(np.int64)
+    # Near a half the product's rounding may differ from Python's exact decimal rounding.
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
+        result[i] = round(round(float(scores[i]), 3) * LUNR_SCALE)
+    return result
 
 
 def shard_bounds(postings: Postings, limit: int = SHARD_POSTINGS) -> list[int]:
@@ -278,28 +109,75 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def shard_json(postings: Postings, start: int, end: int) -> str:
-    """One term shard, a JSON list with per term, per field, the doc numbers as gaps (the first
-    from 0) and the scores x1000: [[title docs], [title scores], [abstract docs], ...]."""
+def _numbers(values: Iterable[int]) -> str:
+    return "[" + ",".join(map(str, values)) + "]"
+
+
+def _gaps(docs: np.ndarray, bounds: list[int]) -> list[int]:
+    """Doc numbers as gaps from the previous doc of the same term (the first from 0)."""
+    gaps = np.diff(docs, prepend=0)
+    firsts = [a for a, b in pairwise(bounds) if b > a]
+    gaps[firsts] = docs[firsts]
+    return gaps.tolist()
+
+
+def shard_json(postings: Postings, tfs: Sequence[np.ndarray], start: int, end: int) -> str:
+    """One term shard: per term, per field its doc numbers as gaps and its normalised term
+    frequencies x100, then, for a stem of several forms, per field the form masks:
+    [[title docs], [title tfs], [abstract docs], [abstract tfs], ([title masks], [abstract masks])]."""
     columns = []
-    for position in range(len(postings.fields)):
-        offsets = postings.offsets[position]
-        low, high = int(offsets[start]), int(offsets[end])
-        docs = postings.docs[position][low:high]
-        gaps = np.diff(docs, prepend=0)
-        bounds = (offsets[start : end + 1] - low).tolist()
-        firsts = [b for b, e in pairwise(bounds) if e > b]
-        gaps[firsts] = docs[firsts]
-        columns.append((bounds, gaps.tolist(), postings.scores[position][low:high].tolist()))
+    for field in range(len(postings.fields)):
+        low, high = postings.span(field, start, end)
+        bounds = (postings.offsets[field][start : end + 1] - low).tolist()
+        docs = postings.docs[field][low:high]
+        columns.append(
+            (bounds, _gaps(docs, bounds), tfs[field][low:high], postings.masks[field][low:high])
+        )
     rows = []
     for row in range(end - start):
-        cells = []
-        for bounds, gaps, scores in columns:
+        cells, masks = [], []
+        for bounds, gaps, scaled, mask in columns:
             a, b = bounds[row], bounds[row + 1]
-            cells.append("[" + ",".join(map(str, gaps[a:b])) + "]")
-            cells.append("[" + ",".join(map(str, scores[a:b])) + "]")
+            cells += [_numbers(gaps[a:b]), _numbers(scaled[a:b].tolist())]
+            masks.append(_numbers(mask[a:b].tolist()))
+        if len(postings.forms[start + row]) > 1:
+            cells += masks
         rows.append("[" + ",".join(cells) + "]")
     return "[" + ",".join(rows) + "]"
+
+
+def positions_json(postings: Postings, places: Sequence[np.ndarray], start: int, end: int) -> str:
+    """One position file, row for row with its shard: per term, per field, for each posting in order
+    its number of positions, then the first position and the gaps to the next ones."""
+    rows = []
+    for term in range(start, end):
+        cells = []
+        for field in range(len(postings.fields)):
+            low, high = postings.span(field, term, term + 1)
+            offsets = places[field]
+            found = postings.positions[field][offsets[low] : offsets[high]].astype(np.int64)
+            firsts = offsets[low:high] - offsets[low]
+            gaps = np.diff(found, prepend=0)
+            gaps[firsts] = found[firsts]
+            cells.append(_numbers(np.insert(gaps, firsts, postings.tfs[field][low:high]).tolist()))
+        rows.append("[" + ",".join(cells) + "]")
+    return "[" + ",".join(rows) + "]"
+
+
+def forms_code(stem: str, forms: Sequence[str]) -> str:
+    """A stem's forms, written against the stem: "=" is the stem itself, "ion" appends to it, "1.y"
+    drops its last letter first ("happi" -> "happy"); "" when the stem itself is its one form."""
+    if tuple(forms) in ((), (stem,)):
+        return ""
+    codes = []
+    for form in forms:
+        common = 0
+        while common < min(len(form), len(stem)) and form[common] == stem[common]:
+            common += 1
+        dropped = len(stem) - common
+        rest = form[common:]
+        codes.append("=" if form == stem else f"{dropped}.{rest}" if dropped else rest)
+    return " ".join(codes)
 
 
 def chunk_json(
@@ -325,14 +203,19 @@ def chunk_json(
 
 def search_postings(corpus: Corpus) -> Postings:
     """The index's postings: the costly part of the payload, built while other stages run."""
-    return build_postings(paper_texts(corpus.papers), FIELD_BOOSTS)
+    return build_postings(paper_texts(corpus.papers), FIELDS)
 
 
 def search_paths(corpus: Corpus, postings: Postings) -> list[str]:
     """The paths of the files ``search_files`` yields, in its order."""
-    shards = [SHARD_PATH.format(n) for n in range(len(shard_bounds(postings)))]
+    shards = range(len(shard_bounds(postings)))
     chunk_count = -(-len(corpus.papers) // DOCS_PER_CHUNK)
-    return [*shards, *(CHUNK_PATH.format(n) for n in range(chunk_count)), INDEX_PATH]
+    return [
+        *(SHARD_PATH.format(n) for n in shards),
+        *(POSITIONS_PATH.format(n) for n in shards),
+        *(CHUNK_PATH.format(n) for n in range(chunk_count)),
+        INDEX_PATH,
+    ]
 
 
 def search_files(
@@ -342,15 +225,11 @@ def search_files(
     paper_topics: Mapping[str, Sequence[str]] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every file of the search payload as (path below the site root, text): the term shards, the
-    document chunks, then the entry; yielded one by one so a large site never holds them all.
-    ``topics`` lists (slug, title) of every topic, ``paper_topics`` each paper's topic slugs."""
+    position files, the document chunks, then the entry; yielded one by one so a large site never
+    holds them all. ``topics`` lists (slug, title) of every topic, ``paper_topics`` each paper's
+    topic slugs."""
     if postings is None:
         postings = search_postings(corpus)
-    topic_numbers = {slug: n for n, (slug, _) in enumerate(topics)}
-    topic_lists = {
-        pid: tuple(topic_numbers[slug] for slug in slugs if slug in topic_numbers)
-        for pid, slugs in (paper_topics or {}).items()
-    }
     # A fingerprint of all the parts, appended to their URLs, so a browser never mixes two builds.
     digest = hashlib.sha256()
 
@@ -359,26 +238,59 @@ def search_files(
         return path, text
 
     starts = shard_bounds(postings)
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(postings.vocabulary)
-        yield part(SHARD_PATH.format(number), shard_json(postings, start, end))
+    ends = [*starts[1:], len(postings.vocabulary)]
+    tfs = [
+        np.rint(length_normalised_tfs(postings, field, BM25_B) * TF_SCALE).astype(np.int64)
+        for field in range(len(postings.fields))
+    ]
+    for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        yield part(SHARD_PATH.format(number), shard_json(postings, tfs, start, end))
+    del tfs
+    places = [postings.position_offsets(field) for field in range(len(postings.fields))]
+    for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        yield part(POSITIONS_PATH.format(number), positions_json(postings, places, start, end))
+    del places
     collection_numbers = {c.id: n for n, c in enumerate(corpus.collections)}
+    topic_lists = _topic_numbers(topics, paper_topics or {})
     chunks = 0
     for chunks, start in enumerate(range(0, len(corpus.papers), DOCS_PER_CHUNK), start=1):
         papers = corpus.papers[start : start + DOCS_PER_CHUNK]
-        yield part(
-            CHUNK_PATH.format(chunks - 1), chunk_json(papers, collection_numbers, topic_lists)
-        )
-    entry = {
+        chunk = chunk_json(papers, collection_numbers, topic_lists)
+        yield part(CHUNK_PATH.format(chunks - 1), chunk)
+    entry = _entry(corpus, postings, starts, chunks, topics)
+    yield INDEX_PATH, _dumps({**entry, "build": digest.hexdigest()[:16]})
+
+
+def _topic_numbers(
+    topics: Sequence[tuple[str, str]], paper_topics: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[int, ...]]:
+    numbers = {slug: n for n, (slug, _) in enumerate(topics)}
+    return {
+        pid: tuple(numbers[slug] for slug in slugs if slug in numbers)
+        for pid, slugs in paper_topics.items()
+    }
+
+
+def _entry(
+    corpus: Corpus,
+    postings: Postings,
+    starts: list[int],
+    chunks: int,
+    topics: Sequence[tuple[str, str]],
+) -> dict:
+    """The entry file, but for the build's fingerprint."""
+    collection_numbers = {c.id: n for n, c in enumerate(corpus.collections)}
+    return {
         "version": INDEX_FORMAT_VERSION,
-        "build": digest.hexdigest()[:16],
         "config": {
             "ref": REF_FIELD,
             "fields": list(postings.fields),
-            "boosts": FIELD_BOOSTS,
+            "weights": FIELD_WEIGHTS,
+            "k1": BM25_K1,
+            "b": BM25_B,
+            "tfScale": TF_SCALE,
             "lunrVersion": LUNR_VERSION,
             "text": search_text.settings(),
-            "scoreScale": SCORE_SCALE,
             "excerptChars": EXCERPT_CHARS,
         },
         "documentCount": postings.document_count,
@@ -387,8 +299,10 @@ def search_files(
         # Per paper its collection numbers, so facet counts over all results need no chunk.
         "memberships": [[collection_numbers[c] for c in p.collections] for p in corpus.papers],
         "vocabulary": list(postings.vocabulary),
-        "words": list(postings.words),
+        "forms": [
+            forms_code(s, f) for s, f in zip(postings.vocabulary, postings.forms, strict=True)
+        ],
         "shards": {"path": "t/{}.json", "starts": starts},
+        "positions": {"path": "p/{}.json"},
         "chunks": {"path": "d/{}.json", "size": DOCS_PER_CHUNK, "count": chunks},
     }
-    yield INDEX_PATH, _dumps(entry)

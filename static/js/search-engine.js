@@ -1,10 +1,11 @@
-/* papershelf search engine: loads the prebuilt, partitioned lunr index and answers queries.
+/* papershelf search engine: reads the prebuilt, partitioned index and ranks papers by evidence.
 
-   The entry file (search/search_index.json) carries the settings the build used (fields, boosts,
-   separator, pipeline names, stop words), the sorted vocabulary and where the term shards and
-   document chunks are. A query fetches only the shards of the terms it expands to and the chunks of
-   the results it returns, and is scored by lunr.js itself on a lunr.Index assembled from them, so
-   it ranks exactly as the whole index would.
+   The design, and why the ranking is papershelf's own rather than lunr.Index.query, is in
+   docs/search.md. In short: a query is a list of *concepts* (a word, a "quoted phrase", each
+   possibly excluded with -); a paper's score is BM25F over the concepts it matches, where a concept
+   is matched by its exact form, another form of its stem, a beginning of a longer word or, when
+   none of those exists, a one-letter typo; papers matching every word of the query rank first.
+   lunr.js provides the stemmer and the token sets that expand beginnings and typos.
 
    Browser: window.papershelfSearch. Node: module.exports (lunr from node_modules). */
 (function (root, factory) {
@@ -17,26 +18,37 @@
 })(typeof self !== "undefined" ? self : this, function (lunr) {
   "use strict";
 
-  var FORMAT_VERSION = 2;
-  var EXACT_BOOST = 100;
-  var PREFIX_BOOST = 10;
-  var FUZZY_BOOST = 1;
+  var FORMAT_VERSION = 3;
+  // How much a match counts, by how the query word was found (docs/search.md, "Ranking").
+  var WEIGHT = { exact: 1, stemmed: 0.7, joined: 1, prefix: 0.5, typo: 0.3 };
   var PREFIX_MIN_CHARS = 3; // shorter beginnings would fetch a large part of the index
-  var FUZZY_MIN_CHARS = 5;
+  var TYPO_MIN_CHARS = 5;
+  var SPLIT_MIN_CHARS = 3; // "oversquashing" may be "over squashing", but not "o versquashing"
+  var MAX_SPLITS = 3;
   var MAX_QUERY_CHARS = 500;
-  var MAX_QUERY_TERMS = 24;
+  var MAX_CONCEPTS = 16;
   var ELLIPSIS = "\u2026";
   var WORD_CHAR = /[\p{L}\p{N}]/u;
   var MARKS = /\p{M}+/gu;
+  var QUOTES = /[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]/g;
+  var MINUS = /^[-\u2212\u2013]/;
 
-  /* ---- Text, exactly as generator/search_text.py treats it ---- */
+  /* ---- Text, exactly as generator/search/text.py treats it ---- */
 
   function TextRules(settings) {
     // The separator is one character class; its complement, repeated, is a word.
     this.word = new RegExp(settings.separator.replace(/^\[/, "[^") + "+", "g");
     this.apostrophes = new RegExp("[" + settings.apostrophes + "]", "g");
+    this.latexAccent = new RegExp(settings.latex[0], "g");
+    this.latexLetter = new RegExp(settings.latex[1], "g");
+    this.latexBraces = new RegExp(settings.latex[2], "g");
     this.stopWords = new Set(settings.stopWords);
     this.keptIn = new Set(settings.stopWordsKeptIn);
+    var spelling = settings.spelling;
+    this.pairs = new Map(spelling.pairs);
+    this.suffixes = new Set(spelling.suffixes);
+    this.iseWords = new Set(spelling.iseWords);
+    this.iseEnding = new RegExp(spelling.iseEnding);
     this.stems = new Map();
   }
 
@@ -50,8 +62,15 @@
     return words;
   };
 
+  TextRules.prototype.unlatex = function (word) {
+    word = word.replace(this.latexAccent, function (m, a, b) { return a || b; });
+    word = word.replace(this.latexLetter, function (m, letters) { return letters; });
+    return word.replace(this.latexBraces, "");
+  };
+
   /* papershelf-normalise: accent-free lower-case terms, the joined form first, then the parts. */
   TextRules.prototype.normalise = function (word) {
+    if (word.indexOf("\\") >= 0) word = this.unlatex(word);
     var folded = word.normalize("NFKD").toLowerCase().replace(MARKS, "").replace(this.apostrophes, "");
     var parts = [], current = "";
     for (var i = 0; i < folded.length; i++) {
@@ -68,21 +87,51 @@
     return terms;
   };
 
-  TextRules.prototype.stem = function (term) {
-    var stemmed = this.stems.get(term);
+  /* papershelf-spelling: the American spelling of a normalised term (generator/search/spelling.py). */
+  TextRules.prototype.american = function (term) {
+    for (var end = term.length; end > 3; end--) {
+      var start = this.pairs.get(term.slice(0, end));
+      if (start !== undefined && this.suffixes.has(term.slice(end))) return start + term.slice(end);
+    }
+    var match = this.iseEnding.exec(term);
+    if (!match) return term;
+    var base = match[1] + match[2] + "se";
+    if (this.iseWords.has(base) || /(wise|noise)$/.test(base)) return term;
+    return match[1] + match[2] + "z" + match[3];
+  };
+
+  TextRules.prototype.stem = function (form) {
+    var stemmed = this.stems.get(form);
     if (stemmed === undefined) {
-      stemmed = lunr.stemmer(new lunr.Token(term)).toString();
-      this.stems.set(term, stemmed);
+      stemmed = lunr.stemmer(new lunr.Token(form)).toString();
+      this.stems.set(form, stemmed);
     }
     return stemmed;
   };
 
-  /* The index terms of one word in one field, as the build pipeline made them. */
-  TextRules.prototype.indexTerms = function (word, field) {
+  /* The forms an index keeps of one word in one field (stop words dropped unless kept). */
+  TextRules.prototype.indexForms = function (word, field) {
     var self = this, keep = this.keptIn.has(field);
     return this.normalise(word)
       .filter(function (term) { return keep || !self.stopWords.has(term); })
-      .map(function (term) { return self.stem(term); });
+      .map(function (term) { return self.american(term); });
+  };
+
+  TextRules.prototype.indexTerms = function (word, field) {
+    var self = this;
+    return this.indexForms(word, field).map(function (form) { return self.stem(form); });
+  };
+
+  /* A field's words as the index numbers them: [[index terms], start, end] per word that has a
+     position (a word of no letters or digits has none). */
+  TextRules.prototype.positioned = function (text, field) {
+    var self = this, out = [];
+    this.words(text).forEach(function (word) {
+      if (self.normalise(word[0]).length) {
+        out.push([self.indexTerms(word[0], field), word[1], word[2]]);
+      }
+    });
+    return out;
   };
 
   var registered = false;
@@ -99,7 +148,10 @@
       var kept = fields.some(function (f) { return rules.keptIn.has(f); });
       return kept || !rules.stopWords.has(token.toString()) ? token : undefined;
     };
-    [[normalise, names[0]], [stopWords, names[1]]].forEach(function (pair) {
+    var spelling = function (token) {
+      return token.update(function (term) { return rules.american(term); });
+    };
+    [[normalise, names[0]], [stopWords, names[1]], [spelling, names[2]]].forEach(function (pair) {
       if (!(pair[1] in lunr.Pipeline.registeredFunctions)) {
         lunr.Pipeline.registerFunction(pair[0], pair[1]);
       }
@@ -107,76 +159,647 @@
     registered = true;
   }
 
-  /* ---- Queries ---- */
+  /* ---- Query syntax: words, "phrases", -exclusions; anything malformed is read as words ---- */
 
-  /* The lunr clauses for a user's text: per term the exact stem, a trailing wildcard and, for
-     longer terms, an edit distance of 1; stop words only where they are indexed. Never throws. */
-  function buildClauses(engine, text) {
-    var rules = engine.rules, clauses = [], seen = new Set();
-    var source = String(text == null ? "" : text).slice(0, MAX_QUERY_CHARS);
-    function add(clause) {
-      var key = JSON.stringify(clause);
-      if (!seen.has(key)) { seen.add(key); clauses.push(clause); }
+  /* The parts of a query: [{words: [word], phrase: bool, negated: bool}], in order, and whether
+     its text ends inside a word (the last word may still be being typed). */
+  function parseQuery(rules, text) {
+    var source = String(text == null ? "" : text).slice(0, MAX_QUERY_CHARS).replace(QUOTES, '"');
+    var parts = [], at = 0;
+    function plain(chunk, negated) {
+      rules.words(chunk).forEach(function (word) {
+        var hasLetters = rules.normalise(word[0]).length > 0;
+        if (hasLetters) parts.push({ words: [word[0]], phrase: false, negated: negated });
+      });
     }
-    var terms = [];
-    rules.words(source).forEach(function (word) {
-      rules.normalise(word[0]).forEach(function (term) {
-        if (terms.indexOf(term) < 0) terms.push(term);
+    while (at < source.length) {
+      while (at < source.length && /\s/.test(source[at])) at++;
+      if (at >= source.length) break;
+      var negated = MINUS.test(source.slice(at)) && at + 1 < source.length && !/\s/.test(source[at + 1]);
+      var start = negated ? at + 1 : at;
+      if (source[start] === '"' && source.indexOf('"', start + 1) > start) {
+        var close = source.indexOf('"', start + 1);
+        var words = rules.words(source.slice(start + 1, close)).map(function (w) { return w[0]; })
+          .filter(function (w) { return rules.normalise(w).length > 0; });
+        if (words.length) parts.push({ words: words, phrase: true, negated: negated });
+        at = close + 1;
+        continue;
+      }
+      var end = at;
+      while (end < source.length && !/\s/.test(source[end])) end++;
+      plain(source.slice(start, end).replace(/"/g, " "), negated);
+      at = end;
+    }
+    return { parts: parts.slice(0, MAX_CONCEPTS), typing: /[^\s"]$/.test(source) };
+  }
+
+  /* ---- Concepts: what a query word or phrase can be matched by ---- */
+
+  /* One query word: its form, stem and parts ("over-squashing": form "oversquashing", parts
+     "over", "squashing"), and whether it is a stop word. */
+  function queryWord(rules, word) {
+    var terms = rules.normalise(word);
+    var form = rules.american(terms[0]);
+    return {
+      text: word,
+      raw: terms[0],
+      form: form,
+      stem: rules.stem(form),
+      parts: terms.slice(1).map(function (t) { return rules.stem(rules.american(t)); }),
+      stop: terms.length === 1 && rules.stopWords.has(terms[0]),
+    };
+  }
+
+  /* A phrase's words without the stop words at its ends, which match any word; a phrase of stop
+     words only keeps them all as words (titles index them). */
+  function phraseWords(words) {
+    var first = 0, last = words.length - 1;
+    while (first <= last && words[first].stop) first++;
+    while (last >= first && words[last].stop) last--;
+    if (first > last) {
+      return words.map(function (w) { return Object.assign({}, w, { stop: false }); });
+    }
+    return words.slice(first, last + 1);
+  }
+
+  /* Alternatives: {kind, terms: [stem], sequence: bool, form}. A sequence is matched by its
+     terms at consecutive positions (or all in one hyphenated word); others by any occurrence. */
+  function single(kind, stem, form) { return { kind: kind, terms: [stem], sequence: false, form: form }; }
+  function sequence(kind, stems) { return { kind: kind, terms: stems, sequence: true }; }
+
+  function Concept(engine, part, index, count, typing) {
+    var rules = engine.rules;
+    this.engine = engine;
+    this.negated = part.negated;
+    var words = part.words.map(function (w) { return queryWord(rules, w); });
+    if (part.phrase) words = phraseWords(words);
+    this.words = words;
+    this.phrase = part.phrase && words.length > 1;
+    this.exactOnly = part.phrase || part.negated;
+    this.stop = this.words.every(function (w) { return w.stop; });
+    this.prefixable = !this.exactOnly && index === count - 1 && typing;
+    this.alternatives = [];
+    this.typos = false;
+  }
+
+  /* The alternatives of a one-word concept that need no typo correction. */
+  Concept.prototype.expand = function (engine, next) {
+    if (this.phrase) {
+      // "state of the art" is also the one word "state-of-the-art" (indexed "stateoftheart").
+      var whole = this.words.map(function (w) { return w.raw; }).join("");
+      var stem = engine.rules.stem(engine.rules.american(whole));
+      if (engine.termIndex.has(stem)) this.alternatives.push(single("joined", stem));
+      return;
+    }
+    var word = this.words[0], alts = this.alternatives, vocabulary = engine.termIndex;
+    alts.push(single("exact", word.stem, word.form));
+    if (word.parts.length) alts.push(sequence("joined", word.parts));
+    if (!this.exactOnly) {
+      engine.splits(word).forEach(function (stems) { alts.push(sequence("joined", stems)); });
+      if (next && !next.negated && !next.phrase && !word.stop) {
+        // "over squashing" is also "oversquashing"; the joined word counts for both words.
+        var joined = engine.rules.stem(engine.rules.american(word.raw + next.words[0].raw));
+        if (vocabulary.has(joined)) {
+          alts.push(single("joined", joined));
+          next.alternatives.push(single("joined", joined));
+        }
+      }
+    }
+    var known = vocabulary.has(word.stem) || word.parts.length > 0;
+    if (!this.exactOnly && word.raw.length >= PREFIX_MIN_CHARS && (this.prefixable || !known)) {
+      engine.completions(word).forEach(function (stem) {
+        if (stem !== word.stem) alts.push(single("prefix", stem));
+      });
+    }
+  };
+
+  Concept.prototype.addTypos = function (engine) {
+    var word = this.words[0], alts = this.alternatives;
+    if (this.phrase || this.exactOnly || word.stop || word.raw.length < TYPO_MIN_CHARS) return;
+    this.typos = true;
+    engine.corrections(word).forEach(function (stem) { alts.push(single("typo", stem)); });
+  };
+
+  /* Every stem the concept's alternatives and phrase words name. */
+  Concept.prototype.stems = function () {
+    var stems = [];
+    this.alternatives.forEach(function (alt) { stems.push.apply(stems, alt.terms); });
+    if (this.phrase) {
+      this.words.forEach(function (w) {
+        if (!w.stop) stems.push.apply(stems, [w.stem].concat(w.parts));
+      });
+      this.joins().forEach(function (join) { if (join) stems.push(join); });
+    }
+    return stems;
+  };
+
+  /* For a phrase: per pair of neighbouring words, the stem of the two joined, or null. */
+  Concept.prototype.joins = function () {
+    if (this.joinStems) return this.joinStems;
+    var words = this.words, engine = this.engine;
+    this.joinStems = words.slice(1).map(function (next, i) {
+      if (words[i].stop || next.stop) return null;
+      var stem = engine.rules.stem(engine.rules.american(words[i].raw + next.raw));
+      return engine.termIndex.has(stem) ? stem : null;
+    });
+    return this.joinStems;
+  };
+
+  /* The slots of a phrase or a sequence for the position matcher: per word its alternatives. */
+  Concept.prototype.slots = function (alt) {
+    if (alt) return alt.terms.map(function (t) { return { stop: false, terms: [[t]] }; });
+    return this.words.map(function (w) {
+      return { stop: w.stop, terms: w.parts.length ? [[w.stem], w.parts] : [[w.stem]] };
+    });
+  };
+
+
+  /* ---- Positions: does a run of slots occur at consecutive word positions? ---- */
+
+  /* Where slots (each {stop, terms: [[stem, ...], ...]}) occur, given has(stem, position): the
+     [start, end) word positions of every occurrence. A stop-word slot matches any word; an
+     alternative of several stems matches them at consecutive positions or all in one word (the
+     parts of "over-squashing"); joins[i], when set, is a stem matching slots i and i + 1 in one word. */
+  function occurrences(slots, joins, has, candidates) {
+    var found = [];
+    function at(i, p) {
+      if (i >= slots.length) return p;
+      var slot = slots[i];
+      if (slot.stop) return at(i + 1, p + 1);
+      var end;
+      if (joins && joins[i] && has(joins[i], p) && (end = at(i + 2, p + 1)) >= 0) return end;
+      for (var a = 0; a < slot.terms.length; a++) {
+        var stems = slot.terms[a];
+        var inOneWord = stems.every(function (t) { return has(t, p); });
+        if (inOneWord && (end = at(i + 1, p + 1)) >= 0) return end;
+        var inARow = stems.length > 1 && stems.every(function (t, j) { return has(t, p + j); });
+        if (inARow && (end = at(i + 1, p + stems.length)) >= 0) return end;
+      }
+      return -1;
+    }
+    candidates.forEach(function (start) {
+      var end = start >= 0 ? at(0, start) : -1;
+      if (end >= 0) found.push([start, end]);
+    });
+    return found;
+  }
+
+  /* The positions where a run of slots could start: those of its first word's stems. */
+  function startCandidates(slots, joins, positionsOf) {
+    var starts = new Set();
+    var first = 0;
+    while (first < slots.length && slots[first].stop) first++;
+    if (first >= slots.length) return [];
+    var stems = [];
+    slots[first].terms.forEach(function (alt) { stems.push(alt[0]); });
+    if (joins && joins[first]) stems.push(joins[first]);
+    stems.forEach(function (stem) {
+      (positionsOf(stem) || []).forEach(function (p) { starts.add(p - first); });
+    });
+    return Array.from(starts).sort(function (a, b) { return a - b; });
+  }
+
+  /* ---- Loading ---- */
+
+  function defaultFetch() {
+    if (typeof fetch !== "function") throw new Error("no fetch function available");
+    return fetch.apply(null, arguments);
+  }
+
+  function fetchJson(fetchFn, url) {
+    return Promise.resolve(fetchFn(url)).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+      return response.json();
+    });
+  }
+
+  function absoluteUrl(url) {
+    var base = typeof document !== "undefined" && document.baseURI ? document.baseURI
+      : typeof location !== "undefined" ? location.href : undefined;
+    return base ? new URL(url, base).href : new URL(url).href;
+  }
+
+  /* A term's postings in one field: docs ascending, length-normalised tfs, form masks or null,
+     and, once its position file is loaded, each posting's positions. */
+  function FieldPostings(gaps, tfs, masks, scale) {
+    var docs = new Int32Array(gaps.length), doc = 0;
+    for (var i = 0; i < gaps.length; i++) { doc += gaps[i]; docs[i] = doc; }
+    this.docs = docs;
+    this.tfs = Float64Array.from(tfs, function (t) { return t / scale; });
+    this.masks = masks ? Int32Array.from(masks) : null;
+    this.places = null;
+  }
+
+  FieldPostings.prototype.find = function (doc) {
+    var low = 0, high = this.docs.length - 1;
+    while (low <= high) {
+      var mid = (low + high) >> 1, value = this.docs[mid];
+      if (value === doc) return mid;
+      if (value < doc) low = mid + 1; else high = mid - 1;
+    }
+    return -1;
+  };
+
+  FieldPostings.prototype.setPlaces = function (flat) {
+    var places = [], at = 0;
+    for (var i = 0; i < this.docs.length; i++) {
+      var count = flat[at++], list = [], position = 0;
+      for (var j = 0; j < count; j++) { position += flat[at++]; list.push(position); }
+      places.push(list);
+    }
+    this.places = places;
+  };
+
+  function Engine(entry, url, fetchFn) {
+    if (!entry || entry.version !== FORMAT_VERSION) {
+      throw new Error("unsupported search index format " + (entry && entry.version));
+    }
+    var config = entry.config;
+    this.url = url;
+    this.fetchFn = fetchFn;
+    this.build = entry.build;
+    this.config = config;
+    this.fields = config.fields.slice();
+    this.weights = this.fields.map(function (f) { return config.weights[f]; });
+    this.excerptChars = config.excerptChars;
+    this.rules = new TextRules(config.text);
+    registerPipeline(this.rules, config.text.pipeline.filter(function (n) { return n !== "stemmer"; }));
+    this.documentCount = entry.documentCount;
+    this.collectionIds = entry.collections.map(function (c) { return c[0]; });
+    this.collections = {};
+    entry.collections.forEach(function (c) { this.collections[c[0]] = c[1]; }, this);
+    // Topics (slug, title) in site order; a paper's chunk record lists its topic numbers.
+    this.topicIds = (entry.topics || []).map(function (t) { return t[0]; });
+    this.topics = {};
+    (entry.topics || []).forEach(function (t) { this.topics[t[0]] = t[1]; }, this);
+    this.memberships = entry.memberships;
+    this.vocabulary = entry.vocabulary;
+    this.formCodes = entry.forms;
+    this.termIndex = new Map();
+    this.vocabulary.forEach(function (term, i) { this.termIndex.set(term, i); }, this);
+    this.shardStarts = entry.shards.starts;
+    this.shardPath = entry.shards.path;
+    this.positionsPath = entry.positions.path;
+    this.chunkPath = entry.chunks.path;
+    this.chunkSize = entry.chunks.size;
+    this.shards = new Map(); // shard number -> Promise
+    this.positionFiles = new Map(); // shard number -> Promise
+    this.chunks = new Map(); // chunk number -> Promise<docs>
+    this.postings = new Map(); // term number -> [FieldPostings per field]
+    this.tokenSet = lunr.TokenSet.fromArray(this.vocabulary);
+    this.formSet = null;
+    this.formStems = null;
+  }
+
+  Engine.prototype.partUrl = function (pattern, number) {
+    var relative = pattern.replace("{}", String(number)) + "?v=" + encodeURIComponent(this.build);
+    return new URL(relative, this.url).href;
+  };
+
+  /* The forms of a stem, in the bit order of its postings' form masks (forms_code in payload.py). */
+  Engine.prototype.formsOf = function (termIndex) {
+    var stem = this.vocabulary[termIndex], code = this.formCodes[termIndex];
+    if (!code) return [stem];
+    return code.split(" ").map(function (c) {
+      if (c === "=") return stem;
+      var dot = c.indexOf(".");
+      if (dot > 0 && /^\d+$/.test(c.slice(0, dot))) {
+        return stem.slice(0, stem.length - Number(c.slice(0, dot))) + c.slice(dot + 1);
+      }
+      return stem + c;
+    });
+  };
+
+  /* The stems of the forms a lunr token set matches ("diffusio*" matches the form "diffusion" of
+     the stem "diffus"), so that beginnings and typos of written words are found too. */
+  Engine.prototype.stemsOfForms = function (pattern) {
+    if (this.formSet === null) {
+      var stems = new Map();
+      for (var i = 0; i < this.vocabulary.length; i++) {
+        if (!this.formCodes[i]) continue;
+        this.formsOf(i).forEach(function (form) {
+          if (!stems.has(form)) stems.set(form, []);
+          stems.get(form).push(this.vocabulary[i]);
+        }, this);
+      }
+      this.formStems = stems;
+      this.formSet = lunr.TokenSet.fromArray(Array.from(stems.keys()).sort());
+    }
+    var found = [], self = this;
+    this.formSet.intersect(pattern).toArray().forEach(function (form) {
+      self.formStems.get(form).forEach(function (stem) { found.push(stem); });
+    });
+    return found;
+  };
+
+  Engine.prototype.stemsMatching = function (pattern) {
+    return this.tokenSet.intersect(pattern).toArray().concat(this.stemsOfForms(pattern));
+  };
+
+  /* The stems of the words a query word begins: its form, as typed and in the other spelling. */
+  Engine.prototype.completions = function (word) {
+    var prefixes = [word.form, word.raw, word.raw.replace(/([iy])s([a-z]{0,5})$/, "$1z$2"),
+      word.raw.replace(/our([a-z]{0,4})$/, "or$1")];
+    var stems = new Set(), self = this;
+    prefixes.forEach(function (prefix) {
+      if (prefix.length < PREFIX_MIN_CHARS) return;
+      self.stemsMatching(lunr.TokenSet.fromString(prefix + "*")).forEach(function (stem) {
+        stems.add(stem);
       });
     });
-    terms.slice(0, MAX_QUERY_TERMS).forEach(function (term) {
-      var stop = rules.stopWords.has(term);
-      var fields = stop ? engine.fields.filter(function (f) { return rules.keptIn.has(f); })
-        : engine.fields.slice();
-      if (!fields.length) return;
-      var stemmed = rules.stem(term);
-      add({ term: stemmed, boost: EXACT_BOOST, fields: fields, usePipeline: false });
-      if (term.length >= PREFIX_MIN_CHARS) {
-        add({ term: term, boost: PREFIX_BOOST, fields: fields, usePipeline: false,
-          wildcard: lunr.Query.wildcard.TRAILING });
-        // A beginning the stemmer cut differently ("diffusio" of "diffusion", indexed "diffus").
-        engine.stemsOfWords(lunr.TokenSet.fromString(term + "*")).forEach(function (other) {
-          if (other.lastIndexOf(term, 0) !== 0) {
-            add({ term: other, boost: PREFIX_BOOST, fields: fields, usePipeline: false });
-          }
-        });
+    return Array.from(stems).sort();
+  };
+
+  /* The stems one typo away from a query word's stem or form. */
+  Engine.prototype.corrections = function (word) {
+    var stems = new Set(this.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(word.stem, 1)).toArray());
+    this.stemsOfForms(lunr.TokenSet.fromFuzzyString(word.form, 1)).forEach(function (stem) {
+      stems.add(stem);
+    });
+    stems.delete(word.stem);
+    return Array.from(stems).sort();
+  };
+
+  /* Ways a word written whole may be written in two: at a letter-digit boundary ("gpt4") or
+     between two indexed words ("oversquashing"), as stem pairs. */
+  Engine.prototype.splits = function (word) {
+    if (word.parts.length || word.stop) return [];
+    var raw = word.raw, rules = this.rules, self = this, found = [], seen = new Set();
+    function tryAt(i, minimum) {
+      var left = raw.slice(0, i), right = raw.slice(i);
+      if (left.length < minimum || right.length < minimum) return;
+      if (rules.stopWords.has(left) || rules.stopWords.has(right)) return;
+      var stems = [rules.stem(rules.american(left)), rules.stem(rules.american(right))];
+      var key = stems.join(" ");
+      if (!seen.has(key) && stems.every(function (s) { return self.termIndex.has(s); })) {
+        seen.add(key);
+        found.push(stems);
       }
-      if (!stop && term.length >= FUZZY_MIN_CHARS) {
-        add({ term: stemmed, boost: FUZZY_BOOST, fields: fields, usePipeline: false,
-          editDistance: 1 });
-        // A typo in a part the stemmer changes ("backpropagaton" of "backpropagation").
-        engine.stemsOfWords(lunr.TokenSet.fromFuzzyString(term, 1)).forEach(function (other) {
-          add({ term: other, boost: FUZZY_BOOST, fields: fields, usePipeline: false });
+    }
+    var boundary = /(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/gu, match;
+    while ((match = boundary.exec(raw)) !== null) {
+      tryAt(match.index, 1);
+      boundary.lastIndex++;
+    }
+    // From the middle outwards: balanced splits are the likelier compounds.
+    var middle = raw.length >> 1;
+    for (var d = 0; d <= middle && found.length < MAX_SPLITS; d++) {
+      tryAt(middle - d, SPLIT_MIN_CHARS);
+      if (d) tryAt(middle + d, SPLIT_MIN_CHARS);
+    }
+    return found.slice(0, MAX_SPLITS);
+  };
+
+  Engine.prototype.shardOf = function (termIndex) {
+    var low = 0, high = this.shardStarts.length - 1;
+    while (low < high) {
+      var mid = (low + high + 1) >> 1;
+      if (this.shardStarts[mid] <= termIndex) low = mid; else high = mid - 1;
+    }
+    return low;
+  };
+
+  Engine.prototype.loadPart = function (cache, pattern, number, use) {
+    var self = this;
+    if (!cache.has(number)) {
+      var promise = fetchJson(this.fetchFn, this.partUrl(pattern, number))
+        .then(function (rows) { use.call(self, number, rows); });
+      promise.catch(function () { cache.delete(number); });
+      cache.set(number, promise);
+    }
+    return cache.get(number);
+  };
+
+  Engine.prototype.addShard = function (number, rows) {
+    var start = this.shardStarts[number], fields = this.fields, scale = this.config.tfScale;
+    for (var r = 0; r < rows.length; r++) {
+      var row = rows[r], perField = [], several = row.length > 2 * fields.length;
+      for (var f = 0; f < fields.length; f++) {
+        var masks = several ? row[2 * fields.length + f] : null;
+        perField.push(new FieldPostings(row[2 * f], row[2 * f + 1], masks, scale));
+      }
+      this.postings.set(start + r, perField);
+    }
+  };
+
+  Engine.prototype.addPositions = function (number, rows) {
+    var start = this.shardStarts[number];
+    for (var r = 0; r < rows.length; r++) {
+      var perField = this.postings.get(start + r);
+      for (var f = 0; f < perField.length; f++) perField[f].setPlaces(rows[r][f]);
+    }
+  };
+
+  /* Fetch the shards (and, with positions, the position files) holding these stems. */
+  Engine.prototype.load = function (stems, positions) {
+    var self = this, numbers = new Set();
+    stems.forEach(function (stem) {
+      if (self.termIndex.has(stem)) numbers.add(self.shardOf(self.termIndex.get(stem)));
+    });
+    return Promise.all(Array.from(numbers, function (n) {
+      return self.loadPart(self.shards, self.shardPath, n, self.addShard).then(function () {
+        return positions ? self.loadPart(self.positionFiles, self.positionsPath, n, self.addPositions)
+          : null;
+      });
+    }));
+  };
+
+  Engine.prototype.postingsOf = function (stem) {
+    var index = this.termIndex.get(stem);
+    return index === undefined ? null : this.postings.get(index) || null;
+  };
+
+  Engine.prototype.loadChunk = function (number) {
+    var self = this;
+    if (!this.chunks.has(number)) {
+      var promise = fetchJson(this.fetchFn, this.partUrl(this.chunkPath, number));
+      promise.catch(function () { self.chunks.delete(number); });
+      this.chunks.set(number, promise);
+    }
+    return this.chunks.get(number);
+  };
+
+  /* ---- Matching ---- */
+
+  /* Per stem, the docs holding it in any field. */
+  Engine.prototype.docsOf = function (stem) {
+    var docs = new Set(), postings = this.postingsOf(stem);
+    (postings || []).forEach(function (field) { field.docs.forEach(function (d) { docs.add(d); }); });
+    return docs;
+  };
+
+  /* Docs that hold, somewhere, a stem of every word of a run (the run itself is checked later). */
+  Engine.prototype.runCandidates = function (slots, joins) {
+    var self = this, perSlot = slots.map(function () { return new Set(); });
+    slots.forEach(function (slot, i) {
+      if (slot.stop) return;
+      slot.terms.forEach(function (stems) {
+        var docs = null;
+        stems.forEach(function (stem) {
+          var holding = self.docsOf(stem);
+          docs = docs === null ? holding : new Set(Array.from(docs).filter(function (d) { return holding.has(d); }));
         });
+        docs.forEach(function (d) { perSlot[i].add(d); });
+      });
+      if (joins && joins[i]) {
+        self.docsOf(joins[i]).forEach(function (d) { perSlot[i].add(d); perSlot[i + 1].add(d); });
       }
     });
-    return clauses;
+    var candidates = null;
+    perSlot.forEach(function (docs, i) {
+      if (slots[i].stop) return;
+      candidates = candidates === null ? docs
+        : new Set(Array.from(candidates).filter(function (d) { return docs.has(d); }));
+    });
+    return candidates || new Set();
+  };
+
+  /* The runs of positions a concept must check: its phrase, or its alternatives in several words. */
+  Engine.prototype.runsOf = function (concept) {
+    if (concept.phrase) return [[concept.slots(), concept.joins(), WEIGHT.exact]];
+    return concept.alternatives.filter(function (alt) { return alt.sequence; })
+      .map(function (alt) { return [concept.slots(alt), null, WEIGHT[alt.kind]]; });
+  };
+
+  Engine.prototype.needsPositions = function (concept) {
+    var self = this;
+    return this.runsOf(concept).some(function (run) { return self.runCandidates(run[0], run[1]).size > 0; });
+  };
+
+  /* Whether anything but a typo correction could match the concept. */
+  Engine.prototype.found = function (concept) {
+    var self = this;
+    return this.needsPositions(concept) || concept.alternatives.some(function (alt) {
+      return !alt.sequence && self.docsOf(alt.terms[0]).size > 0;
+    });
+  };
+
+  /* Per doc, how strongly a concept is matched: the largest of its alternatives' weighted,
+     field-weighted, length-normalised term frequencies (BM25F's pseudo-frequency). */
+  Engine.prototype.conceptFrequencies = function (concept) {
+    var frequencies = new Map(), self = this;
+    function keep(value, doc) { if (!(frequencies.get(doc) >= value)) frequencies.set(doc, value); }
+    concept.alternatives.forEach(function (alt) {
+      if (!alt.sequence) self.termFrequencies(alt).forEach(keep);
+    });
+    this.runsOf(concept).forEach(function (run) {
+      self.runFrequencies(run[0], run[1], run[2]).forEach(keep);
+    });
+    return frequencies;
+  };
+
+  Engine.prototype.termFrequencies = function (alt) {
+    var out = new Map(), stem = alt.terms[0], postings = this.postingsOf(stem);
+    if (!postings) return out;
+    var bit = -1;
+    if (alt.kind === "exact") bit = Math.min(this.formsOf(this.termIndex.get(stem)).indexOf(alt.form), 30);
+    for (var f = 0; f < postings.length; f++) {
+      var field = postings[f], fieldWeight = this.weights[f];
+      for (var i = 0; i < field.docs.length; i++) {
+        var weight = WEIGHT[alt.kind];
+        if (alt.kind === "exact") {
+          var asTyped = bit >= 0 && (!field.masks || (field.masks[i] & (1 << bit)) !== 0);
+          weight = asTyped ? WEIGHT.exact : WEIGHT.stemmed;
+        }
+        var doc = field.docs[i];
+        out.set(doc, (out.get(doc) || 0) + weight * fieldWeight * field.tfs[i]);
+      }
+    }
+    return out;
+  };
+
+  /* Per doc, a run's weighted frequency: its occurrences per field, length-normalised as the
+     field's other terms are (by the ratio of a posting's normalised tf to its count). */
+  Engine.prototype.runFrequencies = function (slots, joins, weight) {
+    var out = new Map(), self = this;
+    var stems = [];
+    slots.forEach(function (slot) { slot.terms.forEach(function (t) { stems.push.apply(stems, t); }); });
+    (joins || []).forEach(function (join) { if (join) stems.push(join); });
+    var postings = stems.map(function (stem) { return [stem, self.postingsOf(stem)]; })
+      .filter(function (pair) { return pair[1]; });
+    this.runCandidates(slots, joins).forEach(function (doc) {
+      var value = 0;
+      for (var f = 0; f < self.fields.length; f++) {
+        var places = new Map(), norm = 0;
+        postings.forEach(function (pair) {
+          var field = pair[1][f], i = field.find(doc);
+          if (i < 0 || !field.places) return;
+          places.set(pair[0], new Set(field.places[i]));
+          norm = field.tfs[i] / field.places[i].length;
+        });
+        if (!places.size) continue;
+        var has = function (stem, p) { return places.has(stem) && places.get(stem).has(p); };
+        var positionsOf = function (stem) { return places.has(stem) ? Array.from(places.get(stem)) : null; };
+        var count = occurrences(slots, joins, has, startCandidates(slots, joins, positionsOf)).length;
+        value += weight * self.weights[f] * count * norm;
+      }
+      if (value > 0) out.set(doc, value);
+    });
+    return out;
+  };
+
+  /* ---- Ranking ---- */
+
+  function stemsOf(concepts) {
+    var stems = [];
+    concepts.forEach(function (c) { stems.push.apply(stems, c.stems()); });
+    return stems;
   }
 
-  function copyClause(clause) {
-    var copy = {};
-    Object.keys(clause).forEach(function (key) {
-      copy[key] = Array.isArray(clause[key]) ? clause[key].slice() : clause[key];
+  /* A query's matches, best first: [{doc, score, matched, all}], with its concepts. */
+  Engine.prototype.evaluate = function (text) {
+    var self = this, parsed = parseQuery(this.rules, text);
+    var concepts = parsed.parts.map(function (part, i) {
+      return new Concept(self, part, i, parsed.parts.length, parsed.typing);
     });
-    return copy;
-  }
+    concepts.forEach(function (concept, i) {
+      var next = concepts[i + 1];
+      var joinable = next && !concept.phrase && !concept.negated && !next.phrase && !next.negated;
+      concept.expand(self, joinable ? next : null);
+    });
+    return this.load(stemsOf(concepts)).then(function () {
+      var unmatched = concepts.filter(function (c) { return !c.negated && !self.found(c); });
+      unmatched.forEach(function (c) { c.addTypos(self); });
+      return self.load(stemsOf(unmatched));
+    }).then(function () {
+      var runs = concepts.filter(function (c) { return self.needsPositions(c); });
+      return self.load(stemsOf(runs), true);
+    }).then(function () { return self.rank(concepts); });
+  };
 
-  /* Run clauses on a lunr.Index with lunr's query API (shared with the tests). */
-  function runClauses(index, clauses) {
-    if (!clauses.length) return [];
-    return index.query(function (query) {
-      clauses.forEach(function (clause) { query.clause(copyClause(clause)); });
+  Engine.prototype.rank = function (concepts) {
+    var self = this, n = this.documentCount, k1 = this.config.k1;
+    var positive = concepts.filter(function (c) { return !c.negated; });
+    var required = positive.filter(function (c) { return !c.stop; });
+    if (!required.length) required = positive;
+    var excluded = new Set();
+    concepts.forEach(function (c) {
+      if (c.negated) self.conceptFrequencies(c).forEach(function (v, doc) { excluded.add(doc); });
     });
-  }
+    var scores = new Map(), matched = new Map();
+    positive.forEach(function (concept) {
+      var frequencies = concept.docs = self.conceptFrequencies(concept);
+      var idf = Math.log(1 + (n - frequencies.size + 0.5) / (frequencies.size + 0.5));
+      var counted = required.indexOf(concept) >= 0 ? 1 : 0;
+      frequencies.forEach(function (tf, doc) {
+        if (excluded.has(doc)) return;
+        scores.set(doc, (scores.get(doc) || 0) + idf * tf * (k1 + 1) / (k1 + tf));
+        matched.set(doc, (matched.get(doc) || 0) + counted);
+      });
+    });
+    var ranked = [];
+    scores.forEach(function (score, doc) {
+      var words = matched.get(doc);
+      if (words > 0) ranked.push({ doc: doc, score: score, matched: words, all: words === required.length });
+    });
+    // Papers holding every word first; then the others, their score scaled by the share of the
+    // words they hold (coordination), so that more words rank higher unless fewer match far better.
+    ranked.forEach(function (r) { r.score *= r.matched / required.length; });
+    ranked.sort(function (a, b) { return b.all - a.all || b.score - a.score || a.doc - b.doc; });
+    return { ranked: ranked, concepts: positive, words: required.length };
+  };
 
   /* ---- Highlights and excerpts ---- */
-
-  function trimmedSpan(word) {
-    var text = word[0], start = 0, end = text.length;
-    while (start < end && !WORD_CHAR.test(charAt(text, start))) start += charAt(text, start).length;
-    while (end > start && !WORD_CHAR.test(charBefore(text, end))) end -= charBefore(text, end).length;
-    return [word[1] + start, word[1] + end];
-  }
 
   function charAt(text, i) {
     var code = text.charCodeAt(i);
@@ -188,18 +811,47 @@
     return code >= 0xdc00 && code <= 0xdfff && end >= 2 ? text.slice(end - 2, end) : text[end - 1];
   }
 
-  /* Spans [start, end) of the words of text whose index terms are among the matched ones. */
+  /* A word's span without the punctuation at its ends. */
+  function trimmedSpan(text, start, end) {
+    while (start < end && !WORD_CHAR.test(charAt(text, start))) start += charAt(text, start).length;
+    while (end > start && !WORD_CHAR.test(charBefore(text, end))) end -= charBefore(text, end).length;
+    return [start, end];
+  }
+
+  function mergedSpans(spans) {
+    var out = [];
+    spans.filter(function (s) { return s[1] > s[0]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+      .forEach(function (span) {
+        var last = out[out.length - 1];
+        if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+        else out.push(span.slice());
+      });
+    return out;
+  }
+
+  /* Spans [start, end) of a text's matched words, and of its matched runs (phrases) whole. */
   function matchedSpans(rules, text, field, matched) {
-    if (!matched.size) return [];
-    var spans = [];
-    rules.words(text).forEach(function (word) {
-      var hit = rules.indexTerms(word[0], field).some(function (t) { return matched.has(t); });
-      if (hit) {
-        var span = trimmedSpan(word);
-        if (span[1] > span[0]) spans.push(span);
+    if (!matched.terms.size && !matched.runs.length) return [];
+    var words = rules.positioned(text, field), spans = [], places = new Map();
+    words.forEach(function (word, position) {
+      if (word[0].some(function (t) { return matched.terms.has(t); })) {
+        spans.push(trimmedSpan(text, word[1], word[2]));
       }
+      word[0].forEach(function (t) {
+        if (!places.has(t)) places.set(t, []);
+        places.get(t).push(position);
+      });
     });
-    return spans;
+    var has = function (stem, p) { return places.has(stem) && places.get(stem).indexOf(p) >= 0; };
+    var positionsOf = function (stem) { return places.get(stem) || null; };
+    matched.runs.forEach(function (run) {
+      occurrences(run[0], run[1], has, startCandidates(run[0], run[1], positionsOf)).forEach(function (o) {
+        var first = words[o[0]], last = words[o[1] - 1];
+        spans.push([trimmedSpan(text, first[1], first[2])[0], trimmedSpan(text, last[1], last[2])[1]]);
+      });
+    });
+    return mergedSpans(spans);
   }
 
   function isSpace(text, i) { return /\s/.test(text[i]); }
@@ -238,232 +890,108 @@
     };
   }
 
-  /* ---- Loading ---- */
-
-  function defaultFetch() {
-    if (typeof fetch !== "function") throw new Error("no fetch function available");
-    return fetch.apply(null, arguments);
-  }
-
-  function fetchJson(fetchFn, url) {
-    return Promise.resolve(fetchFn(url)).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-      return response.json();
-    });
-  }
-
-  function absoluteUrl(url) {
-    var base = typeof document !== "undefined" && document.baseURI ? document.baseURI
-      : typeof location !== "undefined" ? location.href : undefined;
-    return base ? new URL(url, base).href : new URL(url).href;
-  }
-
-  function Engine(entry, url, fetchFn) {
-    if (!entry || entry.version !== FORMAT_VERSION) {
-      throw new Error("unsupported search index format " + (entry && entry.version));
-    }
-    var config = entry.config;
-    this.url = url;
-    this.fetchFn = fetchFn;
-    this.build = entry.build;
-    this.config = config;
-    this.fields = config.fields.slice();
-    this.scale = config.scoreScale;
-    this.excerptChars = config.excerptChars;
-    this.rules = new TextRules(config.text);
-    registerPipeline(this.rules, config.text.pipeline.filter(function (n) { return n !== "stemmer"; }));
-    this.documentCount = entry.documentCount;
-    this.collectionIds = entry.collections.map(function (c) { return c[0]; });
-    this.collections = {};
-    // Topics (slug, title) in site order; a paper's chunk record lists its topic numbers.
-    this.topicIds = (entry.topics || []).map(function (t) { return t[0]; });
-    this.topics = {};
-    (entry.topics || []).forEach(function (t) { this.topics[t[0]] = t[1]; }, this);
-    entry.collections.forEach(function (c) { this.collections[c[0]] = c[1]; }, this);
-    this.memberships = entry.memberships;
-    this.vocabulary = entry.vocabulary;
-    this.words = entry.words;
-    this.termIndex = new Map();
-    this.vocabulary.forEach(function (term, i) { this.termIndex.set(term, i); }, this);
-    this.shardStarts = entry.shards.starts;
-    this.shardPath = entry.shards.path;
-    this.chunkPath = entry.chunks.path;
-    this.chunkSize = entry.chunks.size;
-    this.shards = new Map(); // shard number -> Promise
-    this.chunks = new Map(); // chunk number -> Promise<docs>
-    this.wordSet = null;
-    this.wordStems = null;
-    this.index = new lunr.Index({
-      invertedIndex: Object.create(null),
-      fieldVectors: Object.create(null),
-      tokenSet: lunr.TokenSet.fromArray(this.vocabulary),
-      fields: this.fields,
-      pipeline: lunr.Pipeline.load(config.text.searchPipeline),
-    });
-  }
-
-  Engine.prototype.partUrl = function (pattern, number) {
-    var relative = pattern.replace("{}", String(number)) + "?v=" + encodeURIComponent(this.build);
-    return new URL(relative, this.url).href;
-  };
-
-  /* Stems of the indexed words that a lunr token set of words matches: the words the stemmer
-     changed ("diffusion" of "diffus"), so that beginnings and typos of them are found too. */
-  Engine.prototype.stemsOfWords = function (pattern) {
-    if (this.wordSet === null) {
-      var stems = new Map(), vocabulary = this.vocabulary;
-      this.words.forEach(function (forms, stemIndex) {
-        if (forms) forms.split(" ").forEach(function (word) { stems.set(word, vocabulary[stemIndex]); });
+  /* Per field, what matched in one doc: single stems, and runs to find in its text. */
+  Engine.prototype.matchedIn = function (concepts, doc) {
+    var self = this;
+    var perField = this.fields.map(function () { return { terms: new Set(), runs: [] }; });
+    concepts.forEach(function (concept) {
+      if (!concept.docs || !concept.docs.has(doc)) return;
+      self.runsOf(concept).forEach(function (run) {
+        perField.forEach(function (m) { m.runs.push(run); });
       });
-      this.wordStems = stems;
-      this.wordSet = lunr.TokenSet.fromArray(Array.from(stems.keys()).sort());
-    }
-    var found = [], self = this;
-    this.wordSet.intersect(pattern).toArray().forEach(function (word) {
-      var stem = self.wordStems.get(word);
-      if (found.indexOf(stem) < 0) found.push(stem);
+      concept.alternatives.forEach(function (alt) {
+        if (alt.sequence) return;
+        (self.postingsOf(alt.terms[0]) || []).forEach(function (field, f) {
+          if (field.find(doc) >= 0) perField[f].terms.add(alt.terms[0]);
+        });
+      });
     });
-    return found.sort();
+    return perField;
   };
 
-  Engine.prototype.shardOf = function (termIndex) {
-    var low = 0, high = this.shardStarts.length - 1;
-    while (low < high) {
-      var mid = (low + high + 1) >> 1;
-      if (this.shardStarts[mid] <= termIndex) low = mid; else high = mid - 1;
-    }
-    return low;
-  };
-
-  /* The terms of the whole vocabulary a clause expands to, as lunr's Index.query expands it. */
-  Engine.prototype.expand = function (clauses) {
-    var query = new lunr.Query(this.fields), terms = new Set(), self = this;
-    clauses.forEach(function (clause) { query.clause(copyClause(clause)); });
-    query.clauses.forEach(function (clause) {
-      self.index.tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray()
-        .forEach(function (term) { terms.add(term); });
-    });
-    return terms;
-  };
-
-  Engine.prototype.loadShard = function (number) {
-    var self = this;
-    if (!this.shards.has(number)) {
-      var promise = fetchJson(this.fetchFn, this.partUrl(this.shardPath, number))
-        .then(function (rows) { self.addShard(number, rows); });
-      promise.catch(function () { self.shards.delete(number); });
-      this.shards.set(number, promise);
-    }
-    return this.shards.get(number);
-  };
-
-  /* Put a shard's postings into the lunr.Index: posting objects and field-vector entries. */
-  Engine.prototype.addShard = function (number, rows) {
-    var start = this.shardStarts[number], fields = this.fields, scale = this.scale;
-    var inverted = this.index.invertedIndex, vectors = this.index.fieldVectors;
-    for (var r = 0; r < rows.length; r++) {
-      var termIndex = start + r, posting = { _index: termIndex };
-      for (var f = 0; f < fields.length; f++) {
-        var gaps = rows[r][2 * f], scores = rows[r][2 * f + 1], docs = {}, doc = 0;
-        for (var i = 0; i < gaps.length; i++) {
-          doc += gaps[i];
-          docs[doc] = {};
-          var fieldRef = fields[f] + "/" + doc;
-          var vector = vectors[fieldRef] || (vectors[fieldRef] = new lunr.Vector());
-          vector.insert(termIndex, scores[i] / scale);
-        }
-        posting[fields[f]] = docs;
-      }
-      inverted[this.vocabulary[termIndex]] = posting;
-    }
-  };
-
-  Engine.prototype.loadChunk = function (number) {
-    var self = this;
-    if (!this.chunks.has(number)) {
-      var promise = fetchJson(this.fetchFn, this.partUrl(this.chunkPath, number));
-      promise.catch(function () { self.chunks.delete(number); });
-      this.chunks.set(number, promise);
-    }
-    return this.chunks.get(number);
-  };
-
-  /* lunr's own results for a text, after fetching the shards its clauses need. */
-  Engine.prototype.lunrResults = function (text) {
-    var self = this, clauses;
-    try {
-      clauses = buildClauses(this, text);
-    } catch (error) {
-      clauses = []; // a bug must not break the search box; no clause means no results
-    }
-    var shards = new Set();
-    this.expand(clauses).forEach(function (term) {
-      shards.add(self.shardOf(self.termIndex.get(term)));
-    });
-    return Promise.all(Array.from(shards, function (n) { return self.loadShard(n); }))
-      .then(function () { return runClauses(self.index, clauses); });
-  };
+  /* ---- Results ---- */
 
   /* Results best first. Options: `limit` and `offset` (a page of the matches), `collections`
      (ids: keep matches in any of them). The array also carries `total` (matches in the chosen
-     collections), `unfiltered` (every match) and `facets` ({collection id: matches in it, over
-     every match}); none of these needs a document chunk, so a caller can ask for one small page
-     and still count everything. */
+     collections), `all` (those of them that match every word of the query), `words` (the number of
+     words a match may match), `unfiltered` (every match) and `facets` ({collection id: matches in
+     it, over every match}); none of these needs a document chunk, so a caller can ask for one small
+     page and still count everything. */
   Engine.prototype.search = function (text, options) {
     var self = this;
     options = options || {};
     var limit = options.limit >= 0 ? options.limit : Infinity;
     var offset = options.offset > 0 ? options.offset : 0;
     var wanted = options.collections && options.collections.length ? options.collections : null;
-    return this.lunrResults(text).then(function (all) {
-      var facets = {};
+    return this.evaluate(text).catch(function () {
+      return { ranked: [], concepts: [], words: 0 }; // a bug must not break the search box
+    }).then(function (evaluation) {
+      var facets = {}, matching = [], all = 0;
       self.collectionIds.forEach(function (id) { facets[id] = 0; });
-      var matching = [];
-      all.forEach(function (r) {
-        var ids = (self.memberships[Number(r.ref)] || []).map(function (n) { return self.collectionIds[n]; });
+      evaluation.ranked.forEach(function (match) {
+        var ids = (self.memberships[match.doc] || []).map(function (n) { return self.collectionIds[n]; });
         ids.forEach(function (id) { facets[id]++; });
-        if (!wanted || ids.some(function (id) { return wanted.indexOf(id) >= 0; })) matching.push(r);
+        if (!wanted || ids.some(function (id) { return wanted.indexOf(id) >= 0; })) {
+          matching.push(match);
+          if (match.all) all++;
+        }
       });
-      var results = matching.slice(offset, offset + limit);
-      var chunkNumbers = new Set(results.map(function (r) {
-        return Math.floor(Number(r.ref) / self.chunkSize);
-      }));
-      return Promise.all(Array.from(chunkNumbers, function (n) { return self.loadChunk(n); }))
-        .then(function () { return Promise.all(results.map(function (r) { return self.result(r); })); })
+      var page = matching.slice(offset, offset + limit);
+      return Promise.all(page.map(function (m) { return self.result(m, evaluation.concepts); }))
         .then(function (shown) {
           shown.total = matching.length;
-          shown.unfiltered = all.length;
+          shown.all = all;
+          shown.words = evaluation.words;
+          shown.unfiltered = evaluation.ranked.length;
           shown.facets = facets;
           return shown;
         });
     });
   };
 
-  Engine.prototype.result = function (lunrResult) {
-    var self = this, doc = Number(lunrResult.ref);
+  Engine.prototype.result = function (match, concepts) {
+    var self = this, doc = match.doc;
     return this.loadChunk(Math.floor(doc / this.chunkSize)).then(function (chunk) {
       var record = chunk[doc % self.chunkSize];
-      var matched = {};
-      self.fields.forEach(function (field) { matched[field] = new Set(); });
-      var metadata = lunrResult.matchData.metadata;
-      Object.keys(metadata).forEach(function (term) {
-        Object.keys(metadata[term]).forEach(function (field) {
-          if (matched[field]) matched[field].add(term);
-        });
-      });
-      var abstract = record[3];
-      var excerpt = excerptAround(abstract,
-        matchedSpans(self.rules, abstract, "abstract", matched.abstract), self.excerptChars);
+      var matched = self.matchedIn(concepts, doc);
+      var title = matched[self.fields.indexOf("title")], abstract = record[3];
+      var excerpt = excerptAround(abstract, matchedSpans(self.rules, abstract, "abstract",
+        matched[self.fields.indexOf("abstract")]), self.excerptChars);
       return {
         id: record[0],
-        score: lunrResult.score,
+        score: match.score,
+        matched: match.matched,
+        all: match.all,
         title: record[1],
         url: record[2],
         collections: record[4].map(function (n) { return self.collectionIds[n]; }),
         topics: (record[5] || []).map(function (n) { return self.topicIds[n]; }),
-        titleHighlights: matchedSpans(self.rules, record[1], "title", matched.title),
+        titleHighlights: matchedSpans(self.rules, record[1], "title", title),
         excerpt: excerpt.text,
         excerptHighlights: excerpt.spans,
+      };
+    });
+  };
+
+  /* How a query was read and matched, for tests and for docs/search.md's examples. */
+  Engine.prototype.explain = function (text) {
+    var self = this;
+    return this.evaluate(text).then(function (evaluation) {
+      return {
+        concepts: evaluation.concepts.map(function (c) {
+          return {
+            words: c.words.map(function (w) { return w.text; }),
+            phrase: c.phrase,
+            stop: c.stop,
+            alternatives: c.alternatives.map(function (a) { return [a.kind, a.terms.join(" ")]; }),
+            matches: c.docs ? c.docs.size : 0,
+          };
+        }),
+        words: evaluation.words,
+        ranked: evaluation.ranked.map(function (m) {
+          return [m.doc, Math.round(m.score * 1000) / 1000, m.matched];
+        }),
+        documents: self.documentCount,
       };
     });
   };
@@ -495,8 +1023,7 @@
 
   return {
     open: open,
-    // For tests: the query built for a text, and how it runs on any lunr.Index.
-    buildClauses: function (engine, text) { return buildClauses(engine, text); },
-    runClauses: runClauses,
+    // For tests: how a text is read as a query (needs an engine's text rules).
+    parseQuery: function (engine, text) { return parseQuery(engine.rules, text); },
   };
 });

@@ -284,6 +284,8 @@
     var results = []; // the page of results shown so far, in the selected collections
     var total = 0; // matches in the selected collections
     var unfiltered = 0; // every match
+    var allWords = 0; // matches in the selected collections holding every word of the query
+    var words = 0; // the words of the query a match may hold
     var facetCounts = {}; // matches per collection, over every match
     var selected = [];
 
@@ -316,9 +318,18 @@
       if (!query) return "Type to search " + papers(engine.documentCount) + ".";
       if (!unfiltered) return "No papers match " + quoted(query) + ".";
       var text = papers(unfiltered) + (unfiltered === 1 ? " matches " : " match ") + quoted(query);
-      if (!selected.length) return text + ".";
+      if (!selected.length) return countsText(text) + ".";
       var where = selected.length === 1 ? collectionTitle(selected[0]) : "the " + selected.length + " selected collections";
       return text + ", " + (total ? total : "none") + " of them in " + where + ".";
+    }
+
+    /* "N papers match all words; M more match some" when not every match holds every word. */
+    function countsText(text) {
+      if (words < 2 || allWords >= total) return text;
+      if (!allWords) return "No paper matches all the words of " + quoted(query) + "; " +
+        papers(total) + (total === 1 ? " matches" : " match") + " some";
+      return papers(allWords) + (allWords === 1 ? " matches" : " match") + " all the words of " +
+        quoted(query) + "; " + (total - allWords) + " more match some";
     }
 
     function renderFacets() {
@@ -384,7 +395,14 @@
 
     function appendResults(page) {
       var fragment = document.createDocumentFragment();
-      page.forEach(function (result) {
+      page.forEach(function (result, i) {
+        var previous = i ? page[i - 1] : results[results.length - 1];
+        if (words > 1 && !result.all && (!previous || previous.all)) {
+          // The papers below hold only some of the words: say so where they begin.
+          var divider = element("li", "search-results-partial");
+          divider.appendChild(element("h2", null, "Papers matching some of the words"));
+          fragment.appendChild(divider);
+        }
         fragment.appendChild(resultItem(result));
       });
       list.appendChild(fragment);
@@ -412,6 +430,8 @@
     function render(found) {
       results = [];
       total = found.total || 0;
+      allWords = found.all || 0;
+      words = found.words || 0;
       unfiltered = found.unfiltered || 0;
       facetCounts = found.facets || {};
       list.replaceChildren();

@@ -3,8 +3,9 @@
 // prints JSON.
 //   mode "search": per query the engine's results and the files fetched for it (with fresh: true,
 //                  each query on a fresh engine, as a visitor's first query).
-//   mode "compare": per query the partitioned engine's lunr results and those of lunr.Index.load on
-//                   the whole index (wholeIndex: a file in lunr's serialised form).
+//   mode "explain": per query how the engine read it (concepts, their alternatives and matches)
+//                   and every match as [doc, score, words matched].
+//   mode "load": lunr.Index.load on the whole index (wholeIndex), searched by lunr itself.
 //   mode "text": per word the engine's normalised terms and index terms per field.
 "use strict";
 const fs = require("fs");
@@ -54,28 +55,29 @@ async function main() {
         query,
         results,
         total: results.total,
+        all: results.all,
+        words: results.words,
         unfiltered: results.unfiltered,
         facets: results.facets,
         ms,
         fetched: fetched.splice(0).map((f) => path.relative(request.site, f).split(path.sep).join("/")),
       });
     }
-  } else if (request.mode === "compare") {
-    const module = freshEngineModule();
-    const engine = await module.open(entry, { fetch: fileFetch([]) });
+  } else if (request.mode === "explain") {
+    const engine = await freshEngineModule().open(entry, { fetch: fileFetch([]) });
+    for (const query of request.queries) out.answers.push({ query, ...(await engine.explain(query)) });
+  } else if (request.mode === "load") {
+    await freshEngineModule().open(entry, { fetch: fileFetch([]) }); // registers the pipeline
     const whole = lunr.Index.load(JSON.parse(fs.readFileSync(request.wholeIndex, "utf8")));
     for (const query of request.queries) {
-      const parts = await engine.lunrResults(query);
-      const clauses = module.buildClauses(engine, query);
-      const full = module.runClauses(whole, clauses);
-      const brief = (rs) => rs.map((r) => [r.ref, r.score, Object.keys(r.matchData.metadata).sort()]);
-      out.answers.push({ query, clauses: clauses.length, partitioned: brief(parts), whole: brief(full) });
+      out.answers.push({ query, refs: whole.search(query).map((r) => r.ref) });
     }
   } else if (request.mode === "text") {
     const engine = await freshEngineModule().open(entry, { fetch: fileFetch([]) });
     out.answers = request.words.map((word) => ({
       word,
       normalised: engine.rules.normalise(word),
+      forms: engine.rules.indexForms(word, "abstract"),
       title: engine.rules.indexTerms(word, "title"),
       abstract: engine.rules.indexTerms(word, "abstract"),
     }));
