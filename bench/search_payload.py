@@ -190,9 +190,7 @@ def mkdocs_comparison(corpus: Corpus) -> dict:
     prebuilt = json.dumps(
         {"config": config, "docs": docs, "index": index.serialize()}, ensure_ascii=False
     ).encode()
-    whole = json.dumps(
-        lunr_index(build_postings(paper_texts(corpus.papers), FIELDS))
-    ).encode()
+    whole = json.dumps(lunr_index(build_postings(paper_texts(corpus.papers), FIELDS))).encode()
     return {
         "mkdocs_raw": len(plain),
         "mkdocs_gz": gz_size(plain),
