@@ -149,17 +149,22 @@ def shard_json(postings: Postings, tfs: Sequence[np.ndarray], start: int, end: i
 def positions_json(postings: Postings, places: Sequence[np.ndarray], start: int, end: int) -> str:
     """One position file, row for row with its shard: per term, per field, for each posting in order
     its number of positions, then the first position and the gaps to the next ones."""
+    columns = []
+    for field in range(len(postings.fields)):
+        low, high = postings.span(field, start, end)
+        offsets = places[field]
+        found = postings.positions[field][offsets[low] : offsets[high]].astype(np.int64)
+        firsts = offsets[low:high] - offsets[low]
+        gaps = np.diff(found, prepend=0)
+        gaps[firsts] = found[firsts]
+        flat = np.insert(gaps, firsts, postings.tfs[field][low:high]).tolist()
+        # A term's cells: one count per posting, then its positions.
+        term_offsets = postings.offsets[field][start : end + 1]
+        bounds = ((term_offsets - low) + (offsets[term_offsets] - offsets[low])).tolist()
+        columns.append((flat, bounds))
     rows = []
-    for term in range(start, end):
-        cells = []
-        for field in range(len(postings.fields)):
-            low, high = postings.span(field, term, term + 1)
-            offsets = places[field]
-            found = postings.positions[field][offsets[low] : offsets[high]].astype(np.int64)
-            firsts = offsets[low:high] - offsets[low]
-            gaps = np.diff(found, prepend=0)
-            gaps[firsts] = found[firsts]
-            cells.append(_numbers(np.insert(gaps, firsts, postings.tfs[field][low:high]).tolist()))
+    for row in range(end - start):
+        cells = [_numbers(flat[bounds[row] : bounds[row + 1]]) for flat, bounds in columns]
         rows.append("[" + ",".join(cells) + "]")
     return "[" + ",".join(rows) + "]"
 
