@@ -71,7 +71,7 @@ def measure_first_search(folder: Path, size: int, query: str, row: Row) -> list[
     """Record the first search's bytes on the built site in ``row``; a note if it failed."""
     try:
         row.search_bytes, row.search_requests = first_search_bytes(
-            folder / "_site", query, "#search-results li"
+            folder / "_site", query, "#search-results li.search-result"
         )
     except Exception as exc:  # e.g. an index too large for the browser: say so, go on
         return [f"{size} papers: first search not measured: {str(exc).splitlines()[0]}"]

@@ -70,7 +70,7 @@ def search_only(sizes: list[int], query: str) -> None:
     """Print the first search's bytes on the sites the last run left in bench/corpora/."""
     for size in sizes:
         for name, site, selector in (
-            ("papershelf", CORPORA_DIR / str(size) / "_site", "#search-results li"),
+            ("papershelf", CORPORA_DIR / str(size) / "_site", "#search-results li.search-result"),
             ("pagefind", CORPORA_DIR / str(size) / "hugo" / "public", ".pagefind-ui__result"),
         ):
             if site.is_dir():
