@@ -1,5 +1,7 @@
-"""Search stage: the client-side search payload, a lunr 2.3.9 index split into parts.
+"""Search stage: the client-side search payload, an index in lunr's terms split into parts.
 
-``text`` defines the normalisation once (the browser receives its settings), ``stemmer`` is lunr.js's
-Porter stemmer, and ``payload`` builds the postings and writes the entry, term shards and chunks.
+``text`` defines the normalisation once (the browser receives its settings), ``spelling`` reads
+British spellings as American ones, ``stemmer`` is lunr.js's Porter stemmer, ``postings`` counts
+every paper's terms, forms and word positions, and ``payload`` writes the entry, term shards,
+position files and document chunks.
 """
