@@ -113,12 +113,12 @@ def _numbers(values: Iterable[int]) -> str:
     return "[" + ",".join(map(str, values)) + "]"
 
 
-def _gaps(docs: np.ndarray, bounds: list[int]) -> list[int]:
-    """Doc numbers as gaps from the previous doc of the same term (the first from 0)."""
-    gaps = np.diff(docs, prepend=0)
-    firsts = [a for a, b in pairwise(bounds) if b > a]
-    gaps[firsts] = docs[firsts]
-    return gaps.tolist()
+def _gaps(values: np.ndarray, firsts: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Ascending runs of numbers as gaps from the previous number of the same run; ``firsts`` are
+    where the runs start, kept whole."""
+    gaps = np.diff(values.astype(np.int64), prepend=0)
+    gaps[firsts] = values[firsts]
+    return gaps
 
 
 def shard_json(postings: Postings, tfs: Sequence[np.ndarray], start: int, end: int) -> str:
@@ -129,10 +129,9 @@ def shard_json(postings: Postings, tfs: Sequence[np.ndarray], start: int, end: i
     for field in range(len(postings.fields)):
         low, high = postings.span(field, start, end)
         bounds = (postings.offsets[field][start : end + 1] - low).tolist()
-        docs = postings.docs[field][low:high]
-        columns.append(
-            (bounds, _gaps(docs, bounds), tfs[field][low:high], postings.masks[field][low:high])
-        )
+        firsts = [a for a, b in pairwise(bounds) if b > a]
+        gaps = _gaps(postings.docs[field][low:high], firsts).tolist()
+        columns.append((bounds, gaps, tfs[field][low:high], postings.masks[field][low:high]))
     rows = []
     for row in range(end - start):
         cells, masks = [], []
@@ -153,10 +152,8 @@ def positions_json(postings: Postings, places: Sequence[np.ndarray], start: int,
     for field in range(len(postings.fields)):
         low, high = postings.span(field, start, end)
         offsets = places[field]
-        found = postings.positions[field][offsets[low] : offsets[high]].astype(np.int64)
         firsts = offsets[low:high] - offsets[low]
-        gaps = np.diff(found, prepend=0)
-        gaps[firsts] = found[firsts]
+        gaps = _gaps(postings.positions[field][offsets[low] : offsets[high]], firsts)
         flat = np.insert(gaps, firsts, postings.tfs[field][low:high]).tolist()
         # A term's cells: one count per posting, then its positions.
         term_offsets = postings.offsets[field][start : end + 1]
@@ -262,7 +259,7 @@ def search_files(
         papers = corpus.papers[start : start + DOCS_PER_CHUNK]
         chunk = chunk_json(papers, collection_numbers, topic_lists)
         yield part(CHUNK_PATH.format(chunks - 1), chunk)
-    entry = _entry(corpus, postings, starts, chunks, topics)
+    entry = _entry(corpus, postings, starts, chunks, topics, collection_numbers)
     yield INDEX_PATH, _dumps({**entry, "build": digest.hexdigest()[:16]})
 
 
@@ -282,9 +279,9 @@ def _entry(
     starts: list[int],
     chunks: int,
     topics: Sequence[tuple[str, str]],
+    collection_numbers: Mapping[str, int],
 ) -> dict:
     """The entry file, but for the build's fingerprint."""
-    collection_numbers = {c.id: n for n, c in enumerate(corpus.collections)}
     return {
         "version": INDEX_FORMAT_VERSION,
         "config": {

@@ -175,13 +175,19 @@ def js_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
+def _length_norms(postings: Postings, field: int, b: float) -> np.ndarray:
+    """Per doc, BM25's length normalisation of a field: 1 - b + b * length / average length."""
+    lengths = postings.lengths[field].astype(np.float64)
+    n = postings.document_count
+    # No term in any document's field: no posting to normalise (and lunr.py would divide by 0).
+    average = (lengths.sum() / n if n else 0.0) or 1.0
+    return (1 - b) + b * (lengths / average)
+
+
 def length_normalised_tfs(postings: Postings, field: int, b: float) -> np.ndarray:
     """BM25's length-normalised term frequencies, tf / (1 - b + b * length / average length): what
     the browser combines across fields and forms (BM25F) for the words of a query."""
-    lengths = postings.lengths[field].astype(np.float64)
-    average = (lengths.sum() / postings.document_count if postings.document_count else 0) or 1.0
-    norm = (1 - b) + b * (lengths / average)
-    return postings.tfs[field] / norm[postings.docs[field]]
+    return postings.tfs[field] / _length_norms(postings, field, b)[postings.docs[field]]
 
 
 def lunr_scores(postings: Postings, boosts: dict[str, int], k1: float, b: float) -> list:
@@ -193,9 +199,7 @@ def lunr_scores(postings: Postings, boosts: dict[str, int], k1: float, b: float)
     idf = np.array([math.log(1 + abs((n - m + 0.5) / (m + 0.5))) for m in with_term])
     scores = []
     for field, name in enumerate(postings.fields):
-        lengths = postings.lengths[field].astype(np.float64)
-        average = (lengths.sum() / n if n else 0.0) or 1.0
-        norm = k1 * ((1 - b) + b * (lengths / average))
+        norm = k1 * _length_norms(postings, field, b)
         tf = postings.tfs[field].astype(np.float64)
         terms = np.repeat(np.arange(len(postings.vocabulary)), counts[field])
         score = (k1 + 1) * tf

@@ -81,9 +81,7 @@ def _is_word_char(char: str) -> bool:
 @lru_cache(maxsize=1 << 18)
 def normalise_word(word: str) -> tuple[str, ...]:
     """Accent-free lower-case terms of one word: the joined form, then its parts if several."""
-    if "\\" in word:
-        word = unlatex(word)
-    if word.isascii():  # most words: no accents to fold, letters and digits are [a-z0-9]
+    if word.isascii() and "\\" not in word:  # most words: no accents or LaTeX, only [a-z0-9]
         folded = word.lower().replace("'", "")
         if folded.isalnum():
             return (folded,)

@@ -246,9 +246,8 @@
   Concept.prototype.expand = function (engine, next) {
     if (this.phrase) {
       // "state of the art" is also the one word "state-of-the-art" (indexed "stateoftheart").
-      var whole = this.words.map(function (w) { return w.raw; }).join("");
-      var stem = engine.rules.stem(engine.rules.american(whole));
-      if (engine.termIndex.has(stem)) this.alternatives.push(single("joined", stem));
+      var whole = engine.joinedStem(this.words);
+      if (whole) this.alternatives.push(single("joined", whole));
       return;
     }
     var word = this.words[0], alts = this.alternatives, vocabulary = engine.termIndex;
@@ -258,8 +257,8 @@
       engine.splits(word).forEach(function (stems) { alts.push(sequence("joined", stems)); });
       if (next && !next.negated && !next.phrase && !word.stop) {
         // "over squashing" is also "oversquashing"; the joined word counts for both words.
-        var joined = engine.rules.stem(engine.rules.american(word.raw + next.words[0].raw));
-        if (vocabulary.has(joined)) {
+        var joined = engine.joinedStem([word, next.words[0]]);
+        if (joined) {
           alts.push(single("joined", joined));
           next.alternatives.push(single("joined", joined));
         }
@@ -298,9 +297,7 @@
     if (this.joinStems) return this.joinStems;
     var words = this.words, engine = this.engine;
     this.joinStems = words.slice(1).map(function (next, i) {
-      if (words[i].stop || next.stop) return null;
-      var stem = engine.rules.stem(engine.rules.american(words[i].raw + next.raw));
-      return engine.termIndex.has(stem) ? stem : null;
+      return words[i].stop || next.stop ? null : engine.joinedStem([words[i], next]);
     });
     return this.joinStems;
   };
@@ -316,12 +313,17 @@
 
   /* ---- Positions: does a run of slots occur at consecutive word positions? ---- */
 
-  /* Where slots (each {stop, terms: [[stem, ...], ...]}) occur, given has(stem, position): the
-     [start, end) word positions of every occurrence. A stop-word slot matches any word; an
-     alternative of several stems matches them at consecutive positions or all in one word (the
-     parts of "over-squashing"); joins[i], when set, is a stem matching slots i and i + 1 in one word. */
-  function occurrences(slots, joins, has, candidates) {
-    var found = [];
+  /* Where slots (each {stop, terms: [[stem, ...], ...]}) occur in a field, given `places` (a Map
+     from stem to its word positions there): the [start, end) positions of every occurrence. A
+     stop-word slot matches any word; an alternative of several stems matches them at consecutive
+     positions or all in one word (the parts of "over-squashing"); joins[i], when set, is a stem
+     matching slots i and i + 1 in one word. */
+  function occurrences(slots, joins, places) {
+    var sets = new Map();
+    function has(stem, p) {
+      if (!sets.has(stem)) sets.set(stem, new Set(places.get(stem) || []));
+      return sets.get(stem).has(p);
+    }
     function at(i, p) {
       if (i >= slots.length) return p;
       var slot = slots[i];
@@ -337,7 +339,8 @@
       }
       return -1;
     }
-    candidates.forEach(function (start) {
+    var found = [];
+    startCandidates(slots, joins, places).forEach(function (start) {
       var end = start >= 0 ? at(0, start) : -1;
       if (end >= 0) found.push([start, end]);
     });
@@ -345,7 +348,7 @@
   }
 
   /* The positions where a run of slots could start: those of its first word's stems. */
-  function startCandidates(slots, joins, positionsOf) {
+  function startCandidates(slots, joins, places) {
     var starts = new Set();
     var first = 0;
     while (first < slots.length && slots[first].stop) first++;
@@ -354,7 +357,7 @@
     slots[first].terms.forEach(function (alt) { stems.push(alt[0]); });
     if (joins && joins[first]) stems.push(joins[first]);
     stems.forEach(function (stem) {
-      (positionsOf(stem) || []).forEach(function (p) { starts.add(p - first); });
+      (places.get(stem) || []).forEach(function (p) { starts.add(p - first); });
     });
     return Array.from(starts).sort(function (a, b) { return a - b; });
   }
@@ -444,7 +447,7 @@
     this.chunkSize = entry.chunks.size;
     this.shards = new Map(); // shard number -> Promise
     this.positionFiles = new Map(); // shard number -> Promise
-    this.chunks = new Map(); // chunk number -> Promise<docs>
+    this.chunks = new Map(); // chunk number -> Promise<papers>
     this.postings = new Map(); // term number -> [FieldPostings per field]
     this.tokenSet = lunr.TokenSet.fromArray(this.vocabulary);
     this.formSet = null;
@@ -550,6 +553,13 @@
     return found.slice(0, MAX_SPLITS);
   };
 
+  /* The indexed stem of query words written as one ("over" "squashing": "oversquash"), or null. */
+  Engine.prototype.joinedStem = function (words) {
+    var joined = words.map(function (w) { return w.raw; }).join("");
+    var stem = this.rules.stem(this.rules.american(joined));
+    return this.termIndex.has(stem) ? stem : null;
+  };
+
   Engine.prototype.shardOf = function (termIndex) {
     var low = 0, high = this.shardStarts.length - 1;
     while (low < high) {
@@ -563,7 +573,7 @@
     var self = this;
     if (!cache.has(number)) {
       var promise = fetchJson(this.fetchFn, this.partUrl(pattern, number))
-        .then(function (rows) { use.call(self, number, rows); });
+        .then(function (rows) { use.call(self, number, rows); return rows; });
       promise.catch(function () { cache.delete(number); });
       cache.set(number, promise);
     }
@@ -610,13 +620,7 @@
   };
 
   Engine.prototype.loadChunk = function (number) {
-    var self = this;
-    if (!this.chunks.has(number)) {
-      var promise = fetchJson(this.fetchFn, this.partUrl(this.chunkPath, number));
-      promise.catch(function () { self.chunks.delete(number); });
-      this.chunks.set(number, promise);
-    }
-    return this.chunks.get(number);
+    return this.loadPart(this.chunks, this.chunkPath, number, function () {});
   };
 
   /* ---- Matching ---- */
@@ -654,16 +658,28 @@
     return candidates || new Set();
   };
 
-  /* The runs of positions a concept must check: its phrase, or its alternatives in several words. */
+  /* The runs of positions a concept must check, {slots, joins, weight}: its phrase, or its
+     alternatives in several words. Made once, after expand (typos add no run). */
   Engine.prototype.runsOf = function (concept) {
-    if (concept.phrase) return [[concept.slots(), concept.joins(), WEIGHT.exact]];
-    return concept.alternatives.filter(function (alt) { return alt.sequence; })
-      .map(function (alt) { return [concept.slots(alt), null, WEIGHT[alt.kind]]; });
+    if (!concept.runs) {
+      concept.runs = concept.phrase
+        ? [{ slots: concept.slots(), joins: concept.joins(), weight: WEIGHT.exact }]
+        : concept.alternatives.filter(function (alt) { return alt.sequence; }).map(function (alt) {
+          return { slots: concept.slots(alt), joins: null, weight: WEIGHT[alt.kind] };
+        });
+    }
+    return concept.runs;
+  };
+
+  /* A run's candidate docs, once its stems' shards are loaded (they do not change after). */
+  Engine.prototype.candidatesOf = function (run) {
+    if (!run.candidates) run.candidates = this.runCandidates(run.slots, run.joins);
+    return run.candidates;
   };
 
   Engine.prototype.needsPositions = function (concept) {
     var self = this;
-    return this.runsOf(concept).some(function (run) { return self.runCandidates(run[0], run[1]).size > 0; });
+    return this.runsOf(concept).some(function (run) { return self.candidatesOf(run).size > 0; });
   };
 
   /* Whether anything but a typo correction could match the concept. */
@@ -682,9 +698,7 @@
     concept.alternatives.forEach(function (alt) {
       if (!alt.sequence) self.termFrequencies(alt).forEach(keep);
     });
-    this.runsOf(concept).forEach(function (run) {
-      self.runFrequencies(run[0], run[1], run[2]).forEach(keep);
-    });
+    this.runsOf(concept).forEach(function (run) { self.runFrequencies(run).forEach(keep); });
     return frequencies;
   };
 
@@ -710,28 +724,25 @@
 
   /* Per doc, a run's weighted frequency: its occurrences per field, length-normalised as the
      field's other terms are (by the ratio of a posting's normalised tf to its count). */
-  Engine.prototype.runFrequencies = function (slots, joins, weight) {
-    var out = new Map(), self = this;
+  Engine.prototype.runFrequencies = function (run) {
+    var out = new Map(), self = this, slots = run.slots, joins = run.joins;
     var stems = [];
     slots.forEach(function (slot) { slot.terms.forEach(function (t) { stems.push.apply(stems, t); }); });
     (joins || []).forEach(function (join) { if (join) stems.push(join); });
     var postings = stems.map(function (stem) { return [stem, self.postingsOf(stem)]; })
       .filter(function (pair) { return pair[1]; });
-    this.runCandidates(slots, joins).forEach(function (doc) {
+    this.candidatesOf(run).forEach(function (doc) {
       var value = 0;
       for (var f = 0; f < self.fields.length; f++) {
         var places = new Map(), norm = 0;
         postings.forEach(function (pair) {
           var field = pair[1][f], i = field.find(doc);
           if (i < 0 || !field.places) return;
-          places.set(pair[0], new Set(field.places[i]));
+          places.set(pair[0], field.places[i]);
           norm = field.tfs[i] / field.places[i].length;
         });
         if (!places.size) continue;
-        var has = function (stem, p) { return places.has(stem) && places.get(stem).has(p); };
-        var positionsOf = function (stem) { return places.has(stem) ? Array.from(places.get(stem)) : null; };
-        var count = occurrences(slots, joins, has, startCandidates(slots, joins, positionsOf)).length;
-        value += weight * self.weights[f] * count * norm;
+        value += run.weight * self.weights[f] * occurrences(slots, joins, places).length * norm;
       }
       if (value > 0) out.set(doc, value);
     });
@@ -843,10 +854,8 @@
         places.get(t).push(position);
       });
     });
-    var has = function (stem, p) { return places.has(stem) && places.get(stem).indexOf(p) >= 0; };
-    var positionsOf = function (stem) { return places.get(stem) || null; };
     matched.runs.forEach(function (run) {
-      occurrences(run[0], run[1], has, startCandidates(run[0], run[1], positionsOf)).forEach(function (o) {
+      occurrences(run.slots, run.joins, places).forEach(function (o) {
         var first = words[o[0]], last = words[o[1] - 1];
         spans.push([trimmedSpan(text, first[1], first[2])[0], trimmedSpan(text, last[1], last[2])[1]]);
       });
