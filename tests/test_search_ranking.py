@@ -37,6 +37,22 @@ def test_papers_holding_every_word_come_first(tmp_path: Path) -> None:
     assert answer["total"] == len(answer["results"]) == 3
 
 
+def test_every_word_beats_a_higher_score_on_fewer_words(tmp_path: Path) -> None:
+    long = " ".join(["padding words here"] * 60)
+    site = write_payload(
+        tmp_path,
+        [
+            ("Kernels", "Kernels kernels kernels."),  # one rarer word, in a short title and text
+            ("A note", f"Kernels of sparse graphs. {long}"),  # both words, in a long abstract
+            *[("Sparse", FILLER)] * 3,
+        ],
+    )
+    [explained] = explain(site, ["kernels sparse"])
+    ranked = {doc: (score, words) for doc, score, words in explained["ranked"]}
+    assert ranked[0][0] > ranked[1][0] and ranked[0][1] < ranked[1][1]  # the case in question
+    assert ids(site, "kernels sparse")[:2] == ["id1", "id0"]
+
+
 def test_counts_say_how_many_hold_every_word(seeds_site: Path) -> None:
     for answer in search(seeds_site, ["diffusion model", "graph neural network", "zzzz graph"]):
         flags = [r["all"] for r in answer["results"]]
