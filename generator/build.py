@@ -269,7 +269,10 @@ def write_after_discovery(
 
     def search_texts() -> Iterator[str]:
         # The document store names each paper's topics, so it is written once they are known.
-        parts = search_files(corpus, postings, topics, findings.discovery.topics.paper_topics)
+        discovery = findings.discovery
+        parts = search_files(
+            corpus, postings, topics, discovery.topics.paper_topics, discovery.nearest
+        )
         return (text for _, text in parts)
 
     def papers_json_text() -> Iterator[str]:

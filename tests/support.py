@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from generator.build import BuildOptions
@@ -318,8 +319,11 @@ def search(site: Path, queries: list[str], **options) -> list[dict]:
     return answer["answers"]
 
 
-def write_payload(folder: Path, papers: list[tuple[str, str]]) -> Path:
-    """A search payload for hand-made papers (title, abstract), written as a site would hold it."""
+def write_payload(
+    folder: Path, papers: list[tuple[str, str]], nearest: dict[int, list[int]] | None = None
+) -> Path:
+    """A search payload for hand-made papers (title, abstract), written as a site would hold it;
+    ``nearest`` gives papers' nearest papers (by number), as discovery would."""
     collection = Collection("c", "Collection", None, None, "c.txt", ())
     corpus = Corpus(
         tuple(
@@ -329,7 +333,10 @@ def write_payload(folder: Path, papers: list[tuple[str, str]]) -> Path:
         (collection,),
         (),
     )
-    for path, text in search_files(corpus):
+    rows = np.full((len(papers), max(map(len, (nearest or {0: []}).values()))), -1, np.int32)
+    for paper, near in (nearest or {}).items():
+        rows[paper, : len(near)] = near
+    for path, text in search_files(corpus, nearest=rows):
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")

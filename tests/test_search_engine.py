@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.search.payload import FEEDBACK
 from tests.support import HOSTILE, QUERY_TABLE, run_engine, search, write_payload
 
 
@@ -48,8 +49,12 @@ def test_results_follow_the_contract(seeds_site: Path) -> None:
     [answer] = search(seeds_site, ["graph neural networks"])
     results = answer["results"]
     assert len(results) > 20  # no limit: every match
-    scores = [r["score"] for r in results]
-    assert scores == sorted(scores, reverse=True)
+    flags = [r["all"] for r in results]
+    assert flags == sorted(flags, reverse=True)  # papers holding every word first
+    kept = FEEDBACK["kept"]  # the best matches keep their places; the rest are by score
+    for group in (True, False):
+        scores = [r["score"] for r in results[kept:] if r["all"] == group]
+        assert scores == sorted(scores, reverse=True)
     papers = {p["id"]: p for p in json.loads((seeds_site / "papers.json").read_text("utf-8"))}
     for result in results:
         paper = papers[result["id"]]
@@ -76,7 +81,8 @@ def test_total_and_facets_count_every_match_without_fetching_every_paper(seeds_s
             counts[collection] = counts.get(collection, 0) + 1
     assert {k: v for k, v in limited["facets"].items() if v} == counts
     assert set(limited["facets"]) == set(everything["facets"])
-    assert len([f for f in limited["fetched"] if f.startswith("search/d/")]) <= 3
+    # The chunks of the page, and of the best matches whose nearest papers rank the rest.
+    assert len([f for f in limited["fetched"] if f.startswith("search/d/")]) <= FEEDBACK["seeds"]
 
 
 def test_collection_filter_and_offset_page_through_the_full_result_list(seeds_site: Path) -> None:
@@ -91,7 +97,7 @@ def test_collection_filter_and_offset_page_through_the_full_result_list(seeds_si
     assert first["total"] == len(expected)
     assert first["unfiltered"] == everything["total"]
     assert first["facets"] == everything["facets"]
-    assert len([f for f in second["fetched"] if f.startswith("search/d/")]) <= 5
+    assert len([f for f in second["fetched"] if f.startswith("search/d/")]) <= 5 + FEEDBACK["seeds"]
 
 
 def test_highlights_mark_the_matched_words(seeds_site: Path) -> None:

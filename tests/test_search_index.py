@@ -216,6 +216,12 @@ def test_entry_shares_the_settings_and_lists_every_part(seeds_site: Path) -> Non
     ]
     assert [doc[0] for doc in stored] == [p["id"] for p in papers]
     assert [doc[3] for doc in stored] == [p["abstract"] or "" for p in papers]
+    # Each paper's nearest papers, best first: its related papers lead them (they are the first
+    # neighbours that share a term), and a paper is never its own neighbour.
+    number = {p["id"]: n for n, p in enumerate(papers)}
+    for n, (doc, paper) in enumerate(zip(stored, papers, strict=True)):
+        assert n not in doc[6] and len(set(doc[6])) == len(doc[6]) <= 10
+        assert [number[r] for r in paper["related"]] == doc[6][: len(paper["related"])]
     vocabulary = entry["vocabulary"]
     assert vocabulary == sorted(vocabulary, key=lambda t: t.encode("utf-16-be"))
     assert len(entry["forms"]) == len(vocabulary)

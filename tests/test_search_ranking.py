@@ -53,6 +53,37 @@ def test_every_word_beats_a_higher_score_on_fewer_words(tmp_path: Path) -> None:
     assert ids(site, "kernels sparse")[:2] == ["id1", "id0"]
 
 
+def test_papers_near_the_best_matches_rank_higher_among_equals(tmp_path: Path) -> None:
+    papers = [
+        ("Alpha beta", FILLER),
+        ("Alpha beta", f"{FILLER} More."),
+        ("Gamma", f"Alpha beta. {FILLER}"),
+        ("Delta", f"Alpha beta. {FILLER}"),  # scores as paper 2 does
+        ("Epsilon", f"Alpha. {FILLER}"),  # one word of two
+    ]
+    assert ids(write_payload(tmp_path / "alone", papers), "alpha beta") == [
+        f"id{n}" for n in range(5)
+    ]
+    near = write_payload(tmp_path / "near", papers, nearest={0: [3, 4], 1: [3, 4]})
+    # Paper 3 passes its equal, paper 2; paper 4, near too, stays below every two-word match.
+    assert ids(near, "alpha beta") == ["id0", "id1", "id3", "id2", "id4"]
+
+
+def test_the_best_matches_keep_their_places(tmp_path: Path) -> None:
+    long = " ".join(["padding words here"] * 40)
+    papers = [
+        ("Alpha beta", FILLER),
+        ("Note", f"Alpha beta. {FILLER} {long}"),
+        ("Note", f"Alpha beta. {FILLER} {long} More words."),  # a little below paper 1
+        ("Gamma", f"Beta. {FILLER}"),
+    ]
+    site = write_payload(tmp_path, papers, nearest={0: [2], 1: [2]})
+    [explained] = explain(site, ["alpha beta"])
+    score = {doc: value for doc, value, _ in explained["ranked"]}
+    assert score[2] > score[1]  # lent enough to pass paper 1 ...
+    assert [doc for doc, _, _ in explained["ranked"]] == [0, 1, 2, 3]  # ... which keeps its place
+
+
 def test_counts_say_how_many_hold_every_word(seeds_site: Path) -> None:
     for answer in search(seeds_site, ["diffusion model", "graph neural network", "zzzz graph"]):
         flags = [r["all"] for r in answer["results"]]

@@ -45,6 +45,10 @@ class Neighbours:
     indices: np.ndarray  # (papers, k) int
     scores: np.ndarray  # (papers, k) float32
 
+    def similar_rows(self) -> np.ndarray:
+        """The indices as int32, -1 where a neighbour shares nothing (a cosine of 0)."""
+        return np.where(self.scores > 0, self.indices, -1).astype(np.int32)
+
 
 class RelatedPaper(NamedTuple):
     """One related paper as a paper page shows it: which, how close, and the terms both share.

@@ -26,6 +26,8 @@ from generator.model import Corpus
 from generator.read.config import SiteConfig
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from generator.discover.related import RelatedPaper
     from generator.discover.topics import TopicModel
 
@@ -37,6 +39,9 @@ class Discovery:
     related: dict[str, tuple[RelatedPaper, ...]]
     topics: TopicModel
     positions: dict[str, tuple[float, float]]  # map position of each paper, in [0, 1]
+    # Per paper (rows in corpus order) its nearest papers' rows, best first, -1 past the last;
+    # the search engine ranks up the papers near the best matches (docs/search.md).
+    nearest: np.ndarray
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
 
@@ -98,6 +103,7 @@ def _discover(corpus: Corpus, config: SiteConfig) -> Discovery:
             pid: (float(x), float(y))
             for pid, (x, y) in zip(vectors.paper_ids, positions, strict=True)
         },
+        nearest=neighbours.similar_rows(),
         timings=timings,
     )
 

@@ -6,7 +6,8 @@ forms (to expand typed beginnings and typos); term shards (``search/t/N.json``, 
 the vocabulary) hold the postings: per field, the papers, their length-normalised term frequencies
 and, for stems written in several forms, which forms each paper holds; position files
 (``search/p/N.json``, one per shard) hold the word positions, fetched only to check phrases; document
-chunks (``search/d/N.json``) hold the papers shown in results. docs/search.md has the design.
+chunks (``search/d/N.json``) hold the papers shown in results and each one's nearest papers (for
+ranking by neighbourhood). docs/search.md has the design.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ INDEX_PATH = "search/search_index.json"
 SHARD_PATH = "search/t/{}.json"
 POSITIONS_PATH = "search/p/{}.json"
 CHUNK_PATH = "search/d/{}.json"
-INDEX_FORMAT_VERSION = 3
+INDEX_FORMAT_VERSION = 4
 LUNR_VERSION = "2.3.9"
 REF_FIELD = "id"  # the lunr ref is the paper's number in site order; the id is in the chunks
 FIELDS = ("title", "abstract")
@@ -46,6 +47,9 @@ LUNR_BOOSTS = {"title": 10, "abstract": 1}
 SHARD_POSTINGS = 2500
 DOCS_PER_CHUNK = 2
 EXCERPT_CHARS = 240  # length of the abstract excerpt around the first match, shown with results
+# Ranking by neighbourhood: each of the SEEDS best matches lends WEIGHT times its share of the best
+# score to the papers nearest it; the KEPT best stay first (a paper searched by name is found first).
+FEEDBACK = {"seeds": 10, "weight": 0.2, "kept": 2}
 TF_SCALE = 100  # normalised term frequencies are shipped as integers, rounded to 2 decimals
 LUNR_SCALE = 1000  # lunr rounds its scores to 3 decimals
 
@@ -186,8 +190,10 @@ def chunk_json(
     papers: tuple[Paper, ...],
     collection_numbers: dict[str, int],
     paper_topics: Mapping[str, tuple[int, ...]],
+    nearest: np.ndarray,
 ) -> str:
-    """One document chunk: per paper its id, title, URL, abstract, collection and topic numbers."""
+    """One document chunk: per paper its id, title, URL, abstract, collection and topic numbers, and
+    the numbers of its nearest papers (``nearest``: a row per paper of the chunk)."""
     return _dumps(
         [
             [
@@ -197,8 +203,9 @@ def chunk_json(
                 paper.abstract or "",
                 [collection_numbers[c] for c in paper.collections],
                 list(paper_topics.get(paper.id, ())),
+                [int(n) for n in near if n >= 0],
             ]
-            for paper in papers
+            for paper, near in zip(papers, nearest, strict=True)
         ]
     )
 
@@ -225,13 +232,16 @@ def search_files(
     postings: Postings | None = None,
     topics: Sequence[tuple[str, str]] = (),
     paper_topics: Mapping[str, Sequence[str]] | None = None,
+    nearest: np.ndarray | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every file of the search payload as (path below the site root, text): the term shards, the
     position files, the document chunks, then the entry; yielded one by one so a large site never
     holds them all. ``topics`` lists (slug, title) of every topic, ``paper_topics`` each paper's
-    topic slugs."""
+    topic slugs, ``nearest`` each paper's nearest papers (``Discovery.nearest``)."""
     if postings is None:
         postings = search_postings(corpus)
+    if nearest is None:
+        nearest = np.full((len(corpus.papers), 0), -1, dtype=np.int32)
     # A fingerprint of all the parts, appended to their URLs, so a browser never mixes two builds.
     digest = hashlib.sha256()
 
@@ -257,7 +267,8 @@ def search_files(
     chunks = 0
     for chunks, start in enumerate(range(0, len(corpus.papers), DOCS_PER_CHUNK), start=1):
         papers = corpus.papers[start : start + DOCS_PER_CHUNK]
-        chunk = chunk_json(papers, collection_numbers, topic_lists)
+        near = nearest[start : start + DOCS_PER_CHUNK]
+        chunk = chunk_json(papers, collection_numbers, topic_lists, near)
         yield part(CHUNK_PATH.format(chunks - 1), chunk)
     entry = _entry(corpus, postings, starts, chunks, topics, collection_numbers)
     yield INDEX_PATH, _dumps({**entry, "build": digest.hexdigest()[:16]})
@@ -291,6 +302,7 @@ def _entry(
             "k1": BM25_K1,
             "b": BM25_B,
             "tfScale": TF_SCALE,
+            "feedback": FEEDBACK,
             "lunrVersion": LUNR_VERSION,
             "text": search_text.settings(),
             "excerptChars": EXCERPT_CHARS,

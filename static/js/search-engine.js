@@ -18,7 +18,7 @@
 })(typeof self !== "undefined" ? self : this, function (lunr) {
   "use strict";
 
-  var FORMAT_VERSION = 3;
+  var FORMAT_VERSION = 4;
   // How much a match counts, by how the query word was found (docs/search.md, "Ranking").
   var WEIGHT = { exact: 1, stemmed: 0.7, joined: 1, prefix: 0.5, typo: 0.3 };
   var PREFIX_MIN_CHARS = 3; // shorter beginnings would fetch a large part of the index
@@ -623,6 +623,12 @@
     return this.loadPart(this.chunks, this.chunkPath, number, function () {});
   };
 
+  /* A paper's record in its chunk: [id, title, url, abstract, collections, topics, nearest]. */
+  Engine.prototype.record = function (doc) {
+    var size = this.chunkSize;
+    return this.loadChunk(Math.floor(doc / size)).then(function (chunk) { return chunk[doc % size]; });
+  };
+
   /* ---- Matching ---- */
 
   /* Per stem, the docs holding it in any field. */
@@ -775,7 +781,7 @@
     }).then(function () {
       var runs = concepts.filter(function (c) { return self.needsPositions(c); });
       return self.load(stemsOf(runs), true);
-    }).then(function () { return self.rank(concepts); });
+    }).then(function () { return self.nearFirst(self.rank(concepts)); });
   };
 
   Engine.prototype.rank = function (concepts) {
@@ -806,8 +812,34 @@
     // Papers holding every word first; then the others, their score scaled by the share of the
     // words they hold (coordination), so that more words rank higher unless fewer match far better.
     ranked.forEach(function (r) { r.score *= r.matched / required.length; });
-    ranked.sort(function (a, b) { return b.all - a.all || b.score - a.score || a.doc - b.doc; });
+    ranked.sort(byEvidence);
     return { ranked: ranked, concepts: positive, words: required.length };
+  };
+
+  function byEvidence(a, b) { return b.all - a.all || b.score - a.score || a.doc - b.doc; }
+
+  /* Ranking by neighbourhood (pseudo-relevance feedback over the build's nearest-paper lists):
+     each of the best matches lends a share of its score to the papers nearest it, so among papers
+     matching as many words, those on the topic of the best matches rank higher. The first few
+     stay where the words put them: a paper searched for by its own words is found first. */
+  Engine.prototype.nearFirst = function (evaluation) {
+    var self = this, ranked = evaluation.ranked, feedback = this.config.feedback;
+    if (ranked.length <= feedback.kept + 1) return evaluation;
+    var seeds = ranked.slice(0, feedback.seeds);
+    return Promise.all(seeds.map(function (match) { return self.record(match.doc); }))
+      .then(function (records) {
+        var best = Math.max.apply(null, ranked.map(function (m) { return m.score; }));
+        var lent = new Map();
+        seeds.forEach(function (match, i) {
+          records[i][6].forEach(function (near) {
+            lent.set(near, (lent.get(near) || 0) + match.score / best);
+          });
+        });
+        var rest = ranked.slice(feedback.kept);
+        rest.forEach(function (m) { m.score += feedback.weight * best * (lent.get(m.doc) || 0); });
+        evaluation.ranked = ranked.slice(0, feedback.kept).concat(rest.sort(byEvidence));
+        return evaluation;
+      });
   };
 
   /* ---- Highlights and excerpts ---- */
@@ -960,8 +992,7 @@
 
   Engine.prototype.result = function (match, concepts) {
     var self = this, doc = match.doc;
-    return this.loadChunk(Math.floor(doc / this.chunkSize)).then(function (chunk) {
-      var record = chunk[doc % self.chunkSize];
+    return this.record(doc).then(function (record) {
       var matched = self.matchedIn(concepts, doc);
       var title = matched[self.fields.indexOf("title")], abstract = record[3];
       var excerpt = excerptAround(abstract, matchedSpans(self.rules, abstract, "abstract",
