@@ -764,7 +764,7 @@
   }
 
   /* A query's matches, best first: [{doc, score, matched, all}], with its concepts. */
-  Engine.prototype.evaluate = function (text) {
+  Engine.prototype.evaluate = function (text, shown) {
     var self = this, parsed = parseQuery(this.rules, text);
     var concepts = parsed.parts.map(function (part, i) {
       return new Concept(self, part, i, parsed.parts.length, parsed.typing);
@@ -781,7 +781,7 @@
     }).then(function () {
       var runs = concepts.filter(function (c) { return self.needsPositions(c); });
       return self.load(stemsOf(runs), true);
-    }).then(function () { return self.nearFirst(self.rank(concepts)); });
+    }).then(function () { return self.nearFirst(self.rank(concepts), shown || 0); });
   };
 
   Engine.prototype.rank = function (concepts) {
@@ -821,26 +821,42 @@
   /* Ranking by neighbourhood (pseudo-relevance feedback over the build's nearest-paper lists):
      each of the best matches lends a share of its score to the papers nearest it, so among papers
      matching as many words, those on the topic of the best matches rank higher. The first few
-     stay where the words put them: a paper searched for by its own words is found first. */
-  Engine.prototype.nearFirst = function (evaluation) {
+     stay where the words put them: a paper searched for by its own words is found first.
+     The chunks of the first `shown` matches, which the caller will show, load in the same wave. */
+  Engine.prototype.nearFirst = function (evaluation, shown) {
     var self = this, ranked = evaluation.ranked, feedback = this.config.feedback;
     if (ranked.length <= feedback.kept + 1) return evaluation;
     var seeds = ranked.slice(0, feedback.seeds);
+    ranked.slice(seeds.length, shown).forEach(function (match) {
+      self.loadChunk(Math.floor(match.doc / self.chunkSize));
+    });
     return Promise.all(seeds.map(function (match) { return self.record(match.doc); }))
       .then(function (records) {
-        var best = Math.max.apply(null, ranked.map(function (m) { return m.score; }));
-        var lent = new Map();
+        var best = 0, lent = new Map(), stay = [], moved = [];
+        ranked.forEach(function (m) { if (m.score > best) best = m.score; });
         seeds.forEach(function (match, i) {
           records[i][6].forEach(function (near) {
             lent.set(near, (lent.get(near) || 0) + match.score / best);
           });
         });
-        var rest = ranked.slice(feedback.kept);
-        rest.forEach(function (m) { m.score += feedback.weight * best * (lent.get(m.doc) || 0); });
-        evaluation.ranked = ranked.slice(0, feedback.kept).concat(rest.sort(byEvidence));
+        ranked.slice(feedback.kept).forEach(function (m) {
+          if (!lent.has(m.doc)) { stay.push(m); return; }
+          m.score += feedback.weight * best * lent.get(m.doc);
+          moved.push(m);
+        });
+        // Only the few lent papers move: merged into the others, which keep their order.
+        evaluation.ranked = ranked.slice(0, feedback.kept).concat(merged(stay, moved.sort(byEvidence)));
         return evaluation;
       });
   };
+
+  function merged(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length || j < b.length) {
+      out.push(j >= b.length || (i < a.length && byEvidence(a[i], b[j]) <= 0) ? a[i++] : b[j++]);
+    }
+    return out;
+  }
 
   /* ---- Highlights and excerpts ---- */
 
@@ -964,7 +980,7 @@
     var limit = options.limit >= 0 ? options.limit : Infinity;
     var offset = options.offset > 0 ? options.offset : 0;
     var wanted = options.collections && options.collections.length ? options.collections : null;
-    return this.evaluate(text).catch(function () {
+    return this.evaluate(text, offset + limit).catch(function () {
       return { ranked: [], concepts: [], words: 0 }; // a bug must not break the search box
     }).then(function (evaluation) {
       var facets = {}, matching = [], all = 0;
