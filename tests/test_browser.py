@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.support import search
 
 pytestmark = pytest.mark.browser
 
@@ -362,6 +365,21 @@ def test_results_holding_every_word_come_first_under_honest_counts(page, site_se
     assert page.locator(".search-results-partial h2").inner_text() == (
         "Papers matching some of the words"
     )
+
+
+def test_the_page_ranks_by_neighbourhood_as_the_engine_does(
+    page, site_server: str, seeds_site: Path
+) -> None:
+    query = "training neural networks without backpropagation"
+    [answer] = search(seeds_site, [query], limit=20)
+    expected = [result["url"] for result in answer["results"]]
+    scores = [result["score"] for result in answer["results"] if result["all"]]
+    assert scores != sorted(scores, reverse=True)  # the kept places and the lending show
+    page.goto(f"{site_server}search/?q={query.replace(' ', '%20')}")
+    wait_for_results(page)
+    links = page.locator("#search-results li.search-result .search-result-title a")
+    shown = [urlsplit(href).path for href in links.evaluate_all("as => as.map(a => a.href)")]
+    assert shown[:20] == [urlsplit(f"{site_server}{url}").path for url in expected]
 
 
 def test_a_quoted_phrase_is_highlighted_as_one(page, site_server: str) -> None:
