@@ -237,7 +237,7 @@ def test_problems_come_in_file_order_and_a_repeated_id_is_an_error() -> None:
         parse_config(text, "site.yml")
     assert caught.value.problems == [
         "line 1: Config value 'per_page': expected a positive integer, got 0",
-        "line 4: Config value 'collections.x.date': invalid value: month must be in 1..12",
+        "line 4: Config value 'collections.x.date': not a real date: 2024-13-45",
         "line 5: Config value 'collections.x': given twice",
     ]
 

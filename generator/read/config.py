@@ -20,6 +20,7 @@ import yaml
 from generator.errors import ConfigError
 from generator.read.markdown import markdown_links
 from generator.read.schema import Invalid, Option, Wording, option, validate
+from generator.read.yaml_nodes import YamlProblem, compose, quoted
 
 DEFAULT_CONFIG_NAME = "site.yml"
 SITE_YML = Wording()  # messages such as "line 3: Config value 'per_page': expected an integer, ..."
@@ -48,7 +49,7 @@ def _safe_links(description: str) -> str:
     refused = [link for link in markdown_links(description) if not is_safe_link(link)]
     if refused:
         rule = "refused (only relative, http(s) and mailto links)"
-        raise Invalid(*(f"link {link!r} {rule}" for link in refused))
+        raise Invalid(*(f"link {quoted(link)} {rule}" for link in refused))
     return description
 
 
@@ -61,14 +62,17 @@ def _base_url(value: str) -> str:
 
     Anything else (``javascript:``, ``data:``, ``//host/``, a query) is refused: the base URL ends up in
     every link of the site."""
-    given = value
+    given = quoted(value)
     if not value.endswith("/"):
         value += "/"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # such as an unclosed [ of an IPv6 address
+        raise Invalid(f"expected an http(s) URL or a path, got {given}") from None
     if parts.scheme and parts.scheme not in ("http", "https"):
-        raise Invalid(f"expected an http(s) URL or a path, got {given!r}")
+        raise Invalid(f"expected an http(s) URL or a path, got {given}")
     if parts.scheme and not parts.netloc:
-        raise Invalid(f"the URL {given!r} has no host")
+        raise Invalid(f"the URL {given} has no host")
     if (
         (parts.netloc and not (parts.scheme and _HOST.match(parts.netloc)))
         or parts.query
@@ -77,7 +81,7 @@ def _base_url(value: str) -> str:
     ):
         raise Invalid(
             "expected a path such as /REPO/ or a URL such as "
-            f"https://user.github.io/REPO/, got {given!r}"
+            f"https://user.github.io/REPO/, got {given}"
         )
     return value if parts.path else value.rstrip("/") + "/"
 
@@ -88,13 +92,13 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 def _language(value: str) -> str:
     """Accept a language code such as ``en`` or ``pt-BR`` (it is the pages' ``lang``)."""
     if not _LANGUAGE.match(value):
-        raise Invalid(f"expected a language code such as en or pt-BR, got {value!r}")
+        raise Invalid(f"expected a language code such as en or pt-BR, got {quoted(value)}")
     return value
 
 
 def _positive(value: int) -> int:
     if value < 1:
-        raise Invalid(f"expected a positive integer, got {value!r}")
+        raise Invalid(f"expected a positive integer, got {quoted(value)}")
     return value
 
 
@@ -105,7 +109,7 @@ def _domain(value: str) -> str:
     """Accept a bare domain name such as ``papers.example.org`` (no scheme, no path)."""
     host = value.strip().lower()
     if not _HOSTNAME.match(host):
-        raise Invalid(f"expected a domain name such as papers.example.org, got {value!r}")
+        raise Invalid(f"expected a domain name such as papers.example.org, got {quoted(value)}")
     return host
 
 
@@ -301,9 +305,9 @@ def load_config(path: Path, *, required: bool = False) -> SiteConfig:
 def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
     """Validate YAML text into a ``SiteConfig``; raises ``ConfigError`` listing every problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise ConfigError(source, [_describe_yaml_error(exc, text)]) from None
+        root = compose(text)
+    except YamlProblem as refused:
+        raise ConfigError(source, [refused.at()]) from None
     if root is None:
         return SiteConfig()
     if not isinstance(root, yaml.MappingNode):
@@ -319,23 +323,3 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_NAME) -> SiteConfig:
     }
     topics = dataclasses.replace(found.value.topics, lines=lines, source=source)
     return dataclasses.replace(found.value, topics=topics)
-
-
-_KEY_AT_LINE_START = re.compile(r"^\s*([\w.-]+)\s*:")
-
-
-def _describe_yaml_error(exc: yaml.YAMLError, text: str) -> str:
-    """``line N: invalid YAML in 'key': problem``, N being where the broken construct starts."""
-    problem_mark = getattr(exc, "problem_mark", None)
-    context_mark = getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    mark = context_mark or problem_mark
-    if mark is None:
-        return f"invalid YAML: {problem}"
-    if context and context_mark and problem_mark and problem_mark.line != context_mark.line:
-        problem = f"{context}, {problem} at line {problem_mark.line + 1}"
-    lines = text.splitlines()
-    key = _KEY_AT_LINE_START.match(lines[mark.line]) if mark.line < len(lines) else None
-    where = f" in '{key[1]}'" if key else ""
-    return f"line {mark.line + 1}: invalid YAML{where}: {problem}"

@@ -22,6 +22,7 @@ import yaml
 from generator.errors import ConfigError, Diagnostic
 from generator.read.config import CollectionConfig, SiteConfig
 from generator.read.schema import Invalid, Wording, option, options, validate
+from generator.read.yaml_nodes import YamlProblem, compose, quoted
 
 NOTE_SUFFIX = ".md"
 COLLECTIONS_SUBDIR = "collections"
@@ -77,12 +78,12 @@ def _tags(value: Any) -> tuple[str, ...]:
 def _links(value: Any) -> tuple[NoteLink, ...]:
     """A mapping of code, arxiv and project to where each goes, as links in that order."""
     if not isinstance(value, dict):
-        raise Invalid(f"expected a mapping with {', '.join(LINK_KINDS)}, got {value!r}")
+        raise Invalid(f"expected a mapping with {', '.join(LINK_KINDS)}, got {quoted(value)}")
     links = [_link(kind, str(value[kind]).strip(), value) for kind in LINK_KINDS if kind in value]
     unknown = sorted(set(map(str, value)) - set(LINK_KINDS))
     if unknown:
         known = ", ".join(LINK_KINDS)
-        raise Invalid(f"unknown link {unknown[0]!r} (known: {known}), got {value!r}")
+        raise Invalid(f"unknown link {quoted(unknown[0])} (known: {known}), got {quoted(value)}")
     return tuple(links)
 
 
@@ -91,10 +92,12 @@ def _link(kind: str, target: str, links: dict) -> NoteLink:
         url_match = _ARXIV_URL.match(target)
         arxiv_id = url_match.group(1) if url_match else target.removeprefix("arXiv:")
         if not _ARXIV_ID.match(arxiv_id):
-            raise Invalid(f"links.arxiv: expected an arXiv id such as 2310.01668, got {links!r}")
+            raise Invalid(
+                f"links.arxiv: expected an arXiv id such as 2310.01668, got {quoted(links)}"
+            )
         return NoteLink(kind, f"arXiv:{arxiv_id}", f"https://arxiv.org/abs/{arxiv_id}")
     if not re.match(r"^https?://[^\s/]+", target):
-        raise Invalid(f"links.{kind}: expected an http(s) URL, got {links!r}")
+        raise Invalid(f"links.{kind}: expected an http(s) URL, got {quoted(links)}")
     return NoteLink(kind, "Code" if kind == "code" else "Project page", target)
 
 
@@ -247,13 +250,9 @@ def _read_note(path: Path, source: str, problems: list[str]) -> tuple[yaml.Node 
     if not match:
         return None, text
     try:
-        node = yaml.compose(match.group(1) or "", Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 2}: " if mark else ""
-        problems.append(
-            f"{source}: {line}invalid YAML front matter: {getattr(exc, 'problem', exc)}"
-        )
+        node = compose(match.group(1) or "")
+    except YamlProblem as refused:  # the front matter starts on the file's second line
+        problems.append(f"{source}: {refused.at(first_line=2)}")
         return None, text[match.end() :]
     return node, text[match.end() :]
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from generator.read.yaml_nodes import YamlProblem, clipped, plain_value, quoted
+
 _OPTION = "papershelf.option"  # the dataclass field metadata key that holds an option's Option
 _REFUSED = object()  # a value the walk did not accept (its problem is already recorded)
 
@@ -219,16 +221,15 @@ class _Walk:
         self.wording = wording
         self.lines: dict[str, int] = {}
         self.problems: list[str] = []
-        self.loader = yaml.SafeLoader("")
 
     def line(self, node: yaml.Node) -> int:
         """The line of the file a node starts on."""
         return node.start_mark.line + self.wording.first_line
 
     def problem(self, line: int, path: str, message: str) -> None:
-        """Record a problem with the key at ``path``."""
-        label = self.wording.label.format(path)
-        self.problems.append(f"{self.wording.prefix}line {line}: {label}: {message}")
+        """Record a problem with the key at ``path``, on one line however long what was written."""
+        label = self.wording.label.format(clipped(path, 100))
+        self.problems.append(f"{self.wording.prefix}line {line}: {label}: {clipped(message, 300)}")
 
     def entries(self, node: yaml.MappingNode, path: str, known: list[str] | None):
         """Each (path, line, key, value node) of a mapping, a repeated or unknown key reported."""
@@ -285,9 +286,9 @@ class _Walk:
     def leaf(self, node: yaml.Node, kind: Any, option: Option, path: str, line: int) -> Any:
         """A value written in one piece: typed (or parsed), then checked."""
         try:
-            raw = self.construct(node)
-        except (yaml.YAMLError, ValueError) as exc:  # a date such as 2024-13-45
-            self.problem(line, path, f"invalid value: {getattr(exc, 'problem', None) or exc}")
+            raw = plain_value(node)
+        except YamlProblem as refused:  # a date such as 2024-02-30
+            self.problem(line, path, refused.message)
             return _REFUSED
         if isinstance(node, yaml.SequenceNode):
             for item in node.value:  # each item's line, for warnings about it later
@@ -299,13 +300,9 @@ class _Walk:
                 if option.expected:
                     raise Invalid()
                 found = type(raw).__name__ if raw is not None else "nothing"
-                raise Invalid(f"expected {_type_words(kind)[0]}, got {found} ({raw!r})")
+                raise Invalid(f"expected {_type_words(kind)[0]}, got {found} ({quoted(raw)})")
             return option.check(value) if option.check and value is not None else value
         except Invalid as refused:
-            for message in refused.messages or (f"expected {option.expected}, got {raw!r}",):
+            for message in refused.messages or (f"expected {option.expected}, got {quoted(raw)}",):
                 self.problem(line, path, message)
             return _REFUSED
-
-    def construct(self, node: yaml.Node) -> Any:
-        """A composed node as a plain Python value, with PyYAML's safe rules."""
-        return self.loader.construct_object(node, deep=True)
