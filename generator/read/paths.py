@@ -15,6 +15,7 @@ from pathlib import Path
 from generator.assets import TEMPLATES_DIR
 from generator.errors import ConfigError, Diagnostic
 from generator.read.config import DEFAULT_CONFIG_NAME, SiteConfig
+from generator.read.yaml_nodes import clipped
 
 SEEDS_NAME = "seeds"
 OUTPUT_NAME = "_site"
@@ -85,7 +86,7 @@ def site_paths(
             raise ConfigError(
                 config_path,
                 [
-                    f"Config value 'notes_dir': {config.notes_dir!r} is outside the site folder; "
+                    f"Config value 'notes_dir': {clipped(repr(config.notes_dir), 300)} is outside the site folder; "
                     "a notes folder elsewhere is used only when named with --notes"
                 ],
             )
