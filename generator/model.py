@@ -1,8 +1,9 @@
 """Model stage: the immutable records of the site, built from every parsed dump at once.
 
 A paper listed in several dumps is one ``Paper`` that belongs to several collections; identity is the
-normalised title. Ids are derived from that identity alone, so they are stable across builds whatever
-the order of the dumps; slugs are unique over the whole corpus.
+normalised title, which keeps only letters, digits, "+" and "#" ("GPT-4", "GPT4" and "gpt 4" are one
+paper). Ids are derived from the titles alone, so they are stable across builds whatever the order of
+the dumps; slugs are unique over the whole corpus.
 """
 
 from __future__ import annotations
@@ -109,7 +110,25 @@ class Corpus:
 
 
 def normalise_title(title: str) -> str:
-    """The identity of a paper: case, accents, punctuation and spacing do not matter."""
+    """The identity of a paper: its letters, digits, "+" and "#", with case and accents ignored,
+    so punctuation and spacing never split a paper ("GPT-4" = "GPT4" = "GPT 4")."""
+    return _title_words(title).replace(" ", "")
+
+
+def paper_id(title: str) -> str:
+    """A short stable id: a hash of the title's words (or of the raw title if it has none)."""
+    return _hash(_title_words(title) or title)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:ID_HEX_CHARS]
+
+
+def _title_words(title: str) -> str:
+    """The title's words, casefolded, without accents, joined by single spaces.
+
+    Ids hash this, not the identity, so the ids of papers spelled one way stay what they were before
+    spacing stopped counting for identity (feeds, links and bookmarks keep working)."""
     if title.isascii():  # nothing to decompose, no combining marks
         text = title.casefold()
     else:
@@ -119,10 +138,22 @@ def normalise_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w+#]+|_", " ", text).split())
 
 
-def paper_id(title: str) -> str:
-    """A short stable id: a hash of the normalised title (or of the raw title if that is empty)."""
-    key = normalise_title(title) or title
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:ID_HEX_CHARS]
+def _papers_by_identity(titles: list[str]) -> dict[str, tuple[str, str]]:
+    """The id and the title of each paper, by identity. A paper spelled several ways takes both from
+    the spelling whose words sort first (the one split most at the first difference: "GPT-4" before
+    "GPT4"), its first title in dump order, so the id does not depend on which dump is read first."""
+    spellings: dict[str, dict[str, str]] = {}  # identity -> words -> first title with those words
+    for title in titles:
+        spellings.setdefault(_identity(title), {}).setdefault(_title_words(title) or title, title)
+    return {
+        identity: (_hash(words := min(by_words)), by_words[words])
+        for identity, by_words in spellings.items()
+    }
+
+
+def _identity(title: str) -> str:
+    # A title with no letter or digit ("∑∫∂") is only ever the same paper as itself.
+    return normalise_title(title) or title
 
 
 def slugify(text: str) -> str:
@@ -204,20 +235,22 @@ class _MergedDumps:
 
 
 def _merge_dumps(dumps: list[ParsedDump], collection_ids: list[str]) -> _MergedDumps:
-    """Gather every record under its paper's id: the first title and abstract found are kept."""
+    """Gather every record under its paper's id: the first title (of the spelling that gives the id)
+    and the first abstract found are kept."""
     merged = _MergedDumps({}, {}, {}, {}, {}, [w for dump in dumps for w in dump.warnings])
     # Local names for the tables the loop fills, once per record of every dump.
     titles, abstracts, sources = merged.titles, merged.abstracts, merged.sources
     memberships, warnings = merged.memberships, merged.warnings
-    for dump, cid in zip(dumps, collection_ids, strict=True):
+    # Records hold clean text from here on: every page, feed and index shows the same.
+    clean_titles = [[clean_text(record.title) for record in dump.records] for dump in dumps]
+    papers = _papers_by_identity([title for dump_titles in clean_titles for title in dump_titles])
+    for dump, cid, dump_titles in zip(dumps, collection_ids, clean_titles, strict=True):
         paper_ids = merged.collection_papers[cid] = []
-        for record in dump.records:
-            # Records hold clean text from here on: every page, feed and index shows the same.
-            title = clean_text(record.title)
+        for record, title in zip(dump.records, dump_titles, strict=True):
             abstract = clean_text(record.abstract) if record.abstract is not None else None
-            pid = paper_id(title)
+            pid, kept_title = papers[_identity(title)]
             if pid not in titles:
-                titles[pid] = title
+                titles[pid] = kept_title
                 abstracts[pid] = abstract
                 memberships[pid] = []
                 sources[pid] = []

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from generator.build import build
 from generator.pages.render import Pager, relative_url
-from tests.html import parse_html, text_of
+from tests.html import links, parse_html, text_of
 from tests.support import LAYOUT_A, LAYOUT_B, small_options, write_seeds
 
 segment = st.sampled_from(["a", "b", "papers", "x-y", "page", "2"])
@@ -82,3 +82,40 @@ def test_a_long_listing_links_a_window_of_pages(tmp_path: Path) -> None:
     current = page.find(".//nav[@class='pager']/ol/li/a[@aria-current='page']")
     assert text_of(current) == "6" and current.get("href") == "./"
     assert items[0].find("a").get("href") == "../../"
+
+
+def test_note_images_show_over_https_and_never_from_unsafe_schemes(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds", {"may.txt": LAYOUT_B})
+    note = tmp_path / "notes" / "graph-rewiring-done-right.md"
+    note.parent.mkdir()
+    note.write_text(
+        "![Figure 1](https://example.org/fig1.png)\n\n"
+        "![local](figures/fig2.png)\n\n"
+        "![plain](http://example.org/fig3.png)\n\n"
+        "![bad](javascript:alert(1)) ![worse](JaVa&#09;script:alert(2))\n\n"
+        "![inline](data:text/html;base64,PHNjcmlwdD4=)\n",
+        "utf-8",
+    )
+    assert build(small_options(tmp_path)).warnings == ()
+    page = parse_html(tmp_path / "out" / "papers" / "graph-rewiring-done-right" / "index.html")
+    policy = next(
+        meta.get("content")
+        for meta in page.iter("meta")
+        if meta.get("http-equiv") == "Content-Security-Policy"
+    )
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["img-src"] == "'self' https: data:"
+    assert directives["default-src"] == "'none'" and directives["script-src"] == "'self'"
+    prose = page.find(".//section[@class='curator-note']//div[@class='prose']")
+    images = {img.get("alt"): img for img in prose.iter("img")}
+    assert images["Figure 1"].get("src") == "https://example.org/fig1.png"
+    assert images["Figure 1"].get("referrerpolicy") == "no-referrer"
+    assert images["local"].get("src") == "figures/fig2.png"
+    # An http: image would be blocked by the policy: it is a link to the picture instead.
+    assert "plain" not in images
+    assert [(a.get("href"), text_of(a)) for a in prose.iter("a")] == [
+        ("http://example.org/fig3.png", "plain")
+    ]
+    # javascript: and data: images keep no address at all.
+    assert [images[alt].get("src") for alt in ("bad", "worse", "inline")] == [None, None, None]
+    assert not any("script:" in value or "data:" in value for value in links(prose))

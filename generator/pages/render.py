@@ -42,11 +42,12 @@ PAPERS_JSON_PATH = "papers.json"
 # renders pages in order, so an unbounded cache would only hold every page folder of the site).
 URL_CACHE_SIZE = 4096
 PAGER_ALL_UP_TO = 11  # listings with more pages than this show a window of page links
-# Everything the pages load comes from the site itself; no inline script or style is allowed.
-# A JSON-LD block is data, not script: CSP does not apply to it. frame-ancestors is left out
-# because browsers ignore it in a <meta> policy.
+# Everything the pages load comes from the site itself, except images a curator embeds in a note
+# from another site over https (generator/read/markdown.py says why); no inline script or style is
+# allowed. A JSON-LD block is data, not script: CSP does not apply to it. frame-ancestors is left
+# out because browsers ignore it in a <meta> policy.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'self'; object-src 'none'"
 )
