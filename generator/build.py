@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from generator.errors import Diagnostic, StrictModeError
 from generator.fingerprint import code_digest
 from generator.inputs import load_corpus, load_notes, load_site_config, paths_of
 from generator.model import Corpus
-from generator.options import BuildOptions
+from generator.options import BuildOptions, source_date_epoch
 from generator.output.cache import BuildCache, SiteSummary, input_fingerprint
 from generator.output.writer import (
     OUTPUT_MARKER,
@@ -79,6 +80,7 @@ class Run:
     code: str  # digest of papershelf's code, templates, static files and libraries
     fingerprint: str | None  # digest of every input; None if one could not be read
     started: float
+    build_date: dt.datetime | None  # what SOURCE_DATE_EPOCH sets: the feeds are dated by it
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def lap(self, phase: str, since: float) -> float:
@@ -110,17 +112,20 @@ def build(options: BuildOptions, progress: ProgressCallback | None = None) -> Bu
 
 
 def prepare(options: BuildOptions) -> Run:
-    """Load the config, find the site's folders, refuse an output folder that is not
-    papershelf's, and fingerprint the code and the inputs."""
+    """Check SOURCE_DATE_EPOCH, load the config, find the site's folders, refuse an output folder
+    that is not papershelf's, and fingerprint the code and the inputs."""
     started = time.perf_counter()
+    # First of all: numpy reads the variable too (numpy.f2py, which scipy imports), and a value
+    # it cannot read would stop the discovery child with a traceback.
+    build_date = source_date_epoch()
     config = load_site_config(options)
     paths = paths_of(options, config)
     check_output(paths)
     cache = BuildCache(paths.out_dir) if options.use_cache else None
     code = code_digest([*template_folders(paths), STATIC_DIR], [])
-    settings = repr((options.base_url, options.config_required, options.dev_reload))
+    settings = repr((options.base_url, options.config_required, options.dev_reload, build_date))
     fingerprint = input_fingerprint(paths, code, settings)
-    run = Run(options, config, paths, cache, code, fingerprint, started)
+    run = Run(options, config, paths, cache, code, fingerprint, started, build_date)
     run.lap("fingerprint", started)
     return run
 
@@ -151,7 +156,7 @@ def make_site(run: Run, progress: ProgressCallback | None) -> Outcome:
         discovery.start(site.corpus)
         production = start_writing(run, site)
         with production.aborting():
-            write_before_discovery(site, production, discovery)
+            write_before_discovery(site, production, discovery, run.build_date)
             site = with_findings(run, site, discovery)
     run.lap("discovery stage", stage_started)
     with production.aborting():
@@ -221,10 +226,16 @@ def start_writing(run: Run, site: SiteData) -> Production:
     return Production(producer, SiteWriter(run.paths.out_dir))
 
 
-def write_before_discovery(site: SiteData, production: Production, discovery: DiscoveryJob) -> None:
-    """While the discovery runs: the search postings, the feeds and every page that needs nothing
-    from it (the folders of the pages it completes are made meanwhile)."""
-    from generator.output.feeds import feed_jobs, source_date_epoch
+def write_before_discovery(
+    site: SiteData,
+    production: Production,
+    discovery: DiscoveryJob,
+    build_date: dt.datetime | None,
+) -> None:
+    """While the discovery runs: the search postings, the feeds (dated ``build_date`` where
+    nothing else dates them) and every page that needs nothing from it (the folders of the
+    pages it completes are made meanwhile)."""
+    from generator.output.feeds import feed_jobs
     from generator.output.produce import FileJob
     from generator.pages.site import site_pages
     from generator.search.payload import search_postings
@@ -232,7 +243,7 @@ def write_before_discovery(site: SiteData, production: Production, discovery: Di
     production.pages = site_pages(site)
     waiting = [page.path for page in production.pages if page.data.awaits_discovery]
     production.postings = search_postings(site.corpus)
-    feeds = feed_jobs(site.config, site.corpus, source_date_epoch())
+    feeds = feed_jobs(site.config, site.corpus, build_date)
     production.producer.add(
         [FileJob.one_file(*job) for job in feeds]
         + [page for page in production.pages if not page.data.awaits_discovery]

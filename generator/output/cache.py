@@ -3,10 +3,10 @@
 The cache lives in ``.papershelf-cache/<output folder name>/`` beside the output folder. Its manifest
 holds a fingerprint of every input of the last build (seeds, config, templates, static files, lunr.js,
 papershelf's own code, library versions, options) and, for each file of that site, the key of the unit
-that produced it with the file's size and modification time. A rebuild whose fingerprint is unchanged
-and whose site is untouched leaves the site as it is. Otherwise each page whose key is unchanged
-is hard-linked from the previous site, and only the rest is rendered (the other files are made
-afresh). A page's key hashes everything its output depends on: its path, template and context,
+that produced it with the file's stat signature (see ``FileEntry``). A rebuild whose fingerprint is
+unchanged and whose site is untouched leaves the site as it is. Otherwise each page whose key is
+unchanged is hard-linked from the previous site, and only the rest is rendered (the other files are
+made afresh). A page's key hashes everything its output depends on: its path, template and context,
 records digested field by field and anything else by its ``repr``; the tests compare cached,
 incremental and parallel builds with a clean serial build byte for byte.
 """
@@ -26,7 +26,7 @@ from generator.read.seeds import DUMP_SUFFIX
 
 CACHE_DIR_NAME = ".papershelf-cache"
 MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: files are signed by inode and ctime too
 
 
 def cache_dir(out_dir: Path) -> Path:
@@ -37,11 +37,31 @@ def cache_dir(out_dir: Path) -> Path:
 
 @dataclass(frozen=True)
 class FileEntry:
-    """One file of the last site: the unit key that produced it, its size and modification time."""
+    """One file of the last site: the unit key that produced it and its stat signature.
+
+    Size and modification time alone miss a hand edit that puts them back (``touch -d``,
+    ``os.utime``); the signature has the inode and the status-change time (ctime) too, which any
+    write, ``utime``, rename, link or ``chmod`` of the file sets to the clock, and which nothing
+    short of turning the system clock can set back. The build's own changes to its files (hard
+    links from the previous site into the staging folder, the swap, the removal of the previous
+    site) are all made before ``save`` reads the signatures, so they are never taken for edits;
+    anything done to a file after the build (an edit, a ``chmod``, another hard link to it) has
+    the file made afresh."""
 
     key: str
     size: int
     mtime_ns: int
+    inode: int
+    ctime_ns: int
+
+    def signature(self) -> tuple[int, int, int, int]:
+        """What ``stat_signature`` of the file gives while it is as the build left it."""
+        return (self.size, self.mtime_ns, self.inode, self.ctime_ns)
+
+
+def stat_signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """Size, modification time, inode and status-change time of a file: see ``FileEntry``."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
 
 @dataclass(frozen=True)
@@ -99,12 +119,11 @@ class BuildCache:
             self._paths_by_key.setdefault(entry.key, []).append(path)
 
     def _intact(self, path: str) -> bool:
-        entry = self.files[path]
         try:
-            stat = (self.out_dir / path).stat()
+            stat = os.stat(f"{self.out_dir}/{path}")  # a Path per file costs more than its stat
         except OSError:
             return False
-        return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
+        return stat_signature(stat) == self.files[path].signature()
 
     def unchanged(self, fingerprint: str) -> SiteSummary | None:
         """The summary of the last build when it had this very fingerprint and its site holds exactly
@@ -137,12 +156,12 @@ class BuildCache:
         (self.folder / MANIFEST_NAME).unlink(missing_ok=True)
 
     def save(self, fingerprint: str, summary: SiteSummary, keys: dict[str, str]) -> None:
-        """Record the site just committed: each file's unit key, size and modification time."""
+        """Record the site just committed: each file's unit key and stat signature (once the
+        previous site is gone: removing it changes the ctime of the files linked from it)."""
         files = {}
         root = f"{self.out_dir}/"  # os.stat of a string: a Path per file costs more than its stat
         for path, key in sorted(keys.items()):
-            stat = os.stat(root + path)
-            files[path] = [key, stat.st_size, stat.st_mtime_ns]
+            files[path] = [key, *stat_signature(os.stat(root + path))]
         data = {"version": MANIFEST_VERSION, "fingerprint": fingerprint}
         data["summary"] = summary.to_json()
         data["files"] = files
@@ -153,16 +172,14 @@ class BuildCache:
 
 
 def input_fingerprint(paths: SitePaths, code: str, settings: str) -> str | None:
-    """A hash of every input of a build, read as raw bytes, with its code and settings: equal
-    fingerprints give equal sites. None when an input cannot be read: the build then reports it
-    as it would without a cache."""
+    """A hash of every input of a build, read as raw bytes, with its code and settings (the
+    options, and the build date SOURCE_DATE_EPOCH gives): equal fingerprints give equal sites.
+    None when an input cannot be read: the build then reports it as it would without a cache."""
     parts: list[str | bytes] = [
         code,
         settings,
         str(Path.cwd().resolve()),  # diagnostics name files relative to it
         str(paths.seeds_dir.resolve()),
-        # feeds are dated by it
-        os.environ.get("SOURCE_DATE_EPOCH", ""),
     ]
     try:
         return digest(*parts, *_input_bytes(paths))

@@ -3,20 +3,19 @@
 Atom feeds (``feed.xml`` for the site, ``collections/ID/feed.xml`` per collection), ``sitemap.xml``,
 ``robots.txt`` and ``CNAME``. They are data formats rather than pages, so they are built with
 ElementTree, which makes them well-formed whatever the titles hold. Nothing here reads the clock:
-dates come from ``SOURCE_DATE_EPOCH``, from collection dates, or from the fixed ``FALLBACK_DATE``.
+dates come from collection dates, from ``SOURCE_DATE_EPOCH`` (checked once, as the build starts:
+``generator.options.source_date_epoch``), or from the fixed ``FALLBACK_DATE``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 
-from generator.errors import BuildError
 from generator.model import Collection, Corpus, Paper
 from generator.pages.render import page_target, relative_url
 from generator.pages.site import Page
@@ -34,16 +33,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def collection_feed_path(collection: Collection) -> str:
     """Where a collection's Atom feed lives below the site root."""
     return f"{collection.url_path}feed.xml"
-
-
-def source_date_epoch(environ: Mapping[str, str] = os.environ) -> dt.datetime | None:
-    """The build date that ``SOURCE_DATE_EPOCH`` sets (reproducible-builds.org), if any."""
-    value = environ.get("SOURCE_DATE_EPOCH")
-    if value is None or value == "":
-        return None
-    if not value.isdigit():
-        raise BuildError(f"SOURCE_DATE_EPOCH: expected seconds since 1970, got {value!r}")
-    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
 
 
 def paper_dates(corpus: Corpus, build_date: dt.datetime | None) -> dict[str, dt.datetime]:
@@ -67,7 +56,8 @@ def _xml_text(text: str) -> str:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # RFC 3339 wants four digits of year; strftime's %Y gives "999" on glibc.
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 @functools.lru_cache(maxsize=1 << 17)
