@@ -11,7 +11,7 @@ from pathlib import Path
 from generator import __version__
 from generator.build import BuildReport, build
 from generator.errors import LinkCheckError, PapershelfError, StrictModeError
-from generator.inputs import load_site_config, paths_of
+from generator.inputs import load_site_config, paths_of, skipped_inputs
 from generator.options import BuildOptions
 from generator.output.writer import clean_output
 from generator.progress import ProgressBar
@@ -28,6 +28,16 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a whole number; ``serve`` says whether it is a port (its own exit code)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a port number (1 to 65535, or 0 for any free one), got {text!r}"
+        ) from None
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -60,9 +70,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=8000,
-        help="port to listen on, 0 for any free one (default: 8000)",
+        help="port to listen on, 1 to 65535, or 0 for any free one (default: 8000)",
     )
 
     check_parser = commands.add_parser(
@@ -165,7 +175,7 @@ def build_and_report(options: BuildOptions) -> BuildReport:
             bar.finish()
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    for note in report.notes:
+    for note in [*map(str, skipped_inputs(options)), *report.notes]:
         print(f"note: {note}", file=sys.stderr)
     return report
 
@@ -216,7 +226,7 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve the site until Ctrl-C."""
+    """Serve the site until Ctrl-C or SIGTERM."""
     from generator.serve import serve  # its server and file watcher: only for this command
 
     serve(site_options(args), host=args.host, port=args.port)

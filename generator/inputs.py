@@ -9,9 +9,15 @@ from generator.errors import Diagnostic, SeedsError
 from generator.model import Corpus, build_corpus, collection_id
 from generator.options import BuildOptions
 from generator.read.config import SiteConfig, load_config
-from generator.read.notes import Notes, apply_collection_notes, read_notes, unmatched_paper_notes
+from generator.read.notes import (
+    Notes,
+    apply_collection_notes,
+    hidden_notes,
+    read_notes,
+    unmatched_paper_notes,
+)
 from generator.read.paths import SEEDS_NAME, SitePaths, display_path, site_paths
-from generator.read.seeds import read_seeds
+from generator.read.seeds import hidden_seeds, read_seeds
 
 
 def paths_of(options: BuildOptions, config: SiteConfig) -> SitePaths:
@@ -66,3 +72,13 @@ def load_notes(options: BuildOptions, config: SiteConfig) -> Notes:
     """The curator's notes from the notes folder (none if it is absent)."""
     paths = paths_of(options, config)
     return read_notes(paths.notes_dir, display_path(paths.notes_dir), paths.skipped_link)
+
+
+def skipped_inputs(options: BuildOptions) -> list[Diagnostic]:
+    """The files of the seeds and notes folders that the read passes over without a warning (hidden files,
+    ``.draft.txt``), each with why. Notes for the summary, not warnings: hiding a file is how one
+    keeps it out of the site, so ``--strict`` does not refuse them."""
+    paths = paths_of(options, load_site_config(options))
+    return hidden_seeds(paths.seeds_dir) + hidden_notes(
+        paths.notes_dir, display_path(paths.notes_dir)
+    )

@@ -324,7 +324,7 @@ def test_the_discovery_child_inherits_numpy_instead_of_importing_it_again(when: 
 
 def test_a_failed_read_stops_the_early_discovery_child(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "bad.txt").write_bytes(b"\xff\xfe not UTF-8 \x80")
+    (tmp_path / "seeds" / "bad.txt").write_bytes(b"Title\nnot UTF-8 \x80\n")
     with pytest.raises(ParseError):
         build(BuildOptions(seeds_dir=tmp_path / "seeds", out_dir=tmp_path / "out"))
     assert multiprocessing.active_children() == []

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.errors import Diagnostic
+from generator.read.encoding import decode_text
 
 # Page furniture, recognised by what it says. Compared after whitespace is folded and case ignored.
 FURNITURE_LINES = frozenset(
@@ -94,16 +95,9 @@ class ParsedDump:
 
 
 def decode_dump(data: bytes, source: str) -> tuple[str | None, Diagnostic | None]:
-    """Decode a dump's bytes as UTF-8 (with or without BOM); a binary or non-UTF-8 file is an error."""
-    if b"\x00" in data:
-        return None, Diagnostic(source, 0, "binary file (contains NUL bytes), not a text dump")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, Diagnostic(
-            source, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        )
+    """Decode a dump's bytes: UTF-8, or UTF-16/32 with a BOM; a binary or undecodable file is an
+    error (see ``generator.read.encoding``)."""
+    return decode_text(data, source, "text dump")
 
 
 def content_lines(text: str) -> Iterator[tuple[int, str]]:

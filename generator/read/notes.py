@@ -21,6 +21,7 @@ import yaml
 
 from generator.errors import ConfigError, Diagnostic
 from generator.read.config import CollectionConfig, SiteConfig
+from generator.read.encoding import decode_text
 from generator.read.schema import Invalid, Wording, option, options, validate
 from generator.read.yaml_nodes import YamlProblem, compose, quoted
 
@@ -209,6 +210,25 @@ def _is_note(relative: Path) -> bool:
     return len(relative.parts) == 1 or relative.parts[0] == COLLECTIONS_SUBDIR
 
 
+def hidden_notes(folder: Path, display: str) -> list[Diagnostic]:
+    """A note for each hidden file where a note could be (``.draft.md``, ``collections/.x.md``),
+    which ``read_notes`` passes over; hidden folders (``.git``) and what they hold are not listed."""
+    try:
+        found = [
+            path.relative_to(folder)
+            for place in (folder, folder / COLLECTIONS_SUBDIR)
+            if place.is_dir()
+            for path in place.iterdir()
+            if path.name.startswith(".") and path.is_file()
+        ]
+    except OSError:  # an unreadable folder is the read's to report
+        return []
+    return [
+        Diagnostic(f"{display}/{relative.as_posix()}", 0, "skipped: hidden file")
+        for relative in sorted(found)
+    ]
+
+
 def apply_collection_notes(
     config: SiteConfig, notes: Notes, collection_ids: list[str]
 ) -> tuple[SiteConfig, list[Diagnostic]]:
@@ -242,9 +262,13 @@ def unmatched_paper_notes(notes: Notes, slugs: set[str]) -> list[Diagnostic]:
 def _read_note(path: Path, source: str, problems: list[str]) -> tuple[yaml.Node | None, str]:
     """A note's front matter (a YAML node, or None) and the Markdown body after it."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{source}: cannot read the note: {exc}")
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(f"{source}: cannot read the note: {exc.strerror or exc}")
+        return None, ""
+    text, refused = decode_text(data, source, "Markdown note")
+    if text is None:
+        problems.append(str(refused))
         return None, ""
     match = _FRONT_MATTER.match(text)
     if not match:

@@ -24,7 +24,7 @@ def read_seeds(
         problem = "is not a folder" if seeds_dir.exists() else "seeds folder not found"
         raise SeedsError(f"{display_path(seeds_dir)}: {problem}")
     try:
-        entries = sorted(p for p in seeds_dir.iterdir() if not p.name.startswith("."))
+        entries = sorted(p for p in seeds_dir.iterdir() if not _is_hidden(p))
     except OSError as exc:
         raise SeedsError(f"{display_path(seeds_dir)}: cannot read: {exc.strerror or exc}") from None
     notices = [
@@ -41,7 +41,7 @@ def read_seeds(
     if not dump_paths:
         raise SeedsError(
             "\n".join(
-                [str(notice) for notice in notices]
+                [str(notice) for notice in notices + hidden_seeds(seeds_dir)]
                 + [f"{display_path(seeds_dir)}: no dump files (*{DUMP_SUFFIX}) in the seeds folder"]
             )
         )
@@ -54,6 +54,19 @@ def read_seeds(
     if errors:
         raise ParseError(errors)
     return dumps, notices
+
+
+def _is_hidden(path: Path) -> bool:
+    """A hidden file or folder (``.draft.txt``, ``.git``): the seeds folder's reader passes it over."""
+    return path.name.startswith(".")
+
+
+def hidden_seeds(seeds_dir: Path) -> list[Diagnostic]:
+    """A note for each hidden file in the seeds folder, which ``read_seeds`` passes over."""
+    with contextlib.suppress(OSError):
+        found = sorted(p for p in seeds_dir.iterdir() if _is_hidden(p) and p.is_file())
+        return [Diagnostic(display_path(path), 0, "skipped: hidden file") for path in found]
+    return []
 
 
 def dumps_size(seeds_dir: Path) -> int:
