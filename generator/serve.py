@@ -4,16 +4,22 @@ The site is built into a temporary folder (``_site/`` is left alone) with the ba
 server's own address, and with ``dev_reload`` on, so every page loads ``__papershelf__/reload.js``.
 That script polls ``__papershelf__/status`` and reloads the page when the build number changes, or
 shows the error of a failed build over the page, while the server keeps serving the last good site.
-Only files inside the output folder are ever served.
+Only files inside the output folder are ever served: a request whose target is longer than
+``MAX_TARGET_LENGTH`` characters is answered 414, one the file system refuses (a name too long, a
+NUL byte, a path leaving the folder) 404, and the server goes on serving. Its folder is removed
+however it stops: Ctrl-C, SIGTERM (turned into the same orderly stop) or an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import html
 import http.server
 import json
 import mimetypes
+import os
 
 # A build forks (its discovery stage, its page workers) while the watcher thread runs. A module that
 # thread is importing at that moment stays locked in the forked child, which waits for it forever
@@ -21,14 +27,16 @@ import mimetypes
 # imported here first, the watcher thread imports nothing (a test checks it).
 import platform  # noqa: F401
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import watchfiles
 
@@ -42,6 +50,10 @@ from generator.read.paths import display_path
 
 RELOAD_SCRIPT = Path(__file__).with_name("reload.js")
 DEV_PREFIX = "__papershelf__/"
+# The longest request target (path and query, as sent) answered other than 414: far above any path
+# of a site (a file name is at most 255 bytes), far below http.server's own 64 KB request line.
+MAX_TARGET_LENGTH = 2048
+MAX_PORT = 65535
 
 
 @dataclasses.dataclass
@@ -105,7 +117,12 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     def _respond(self, head_only: bool) -> None:
-        path, base_path = urlsplit(self.path).path, self.base_path
+        if len(self.path) > MAX_TARGET_LENGTH:
+            body = f"request target longer than {MAX_TARGET_LENGTH} characters\n".encode()
+            return self._send(414, body, "text/plain; charset=utf-8", head_only)
+        # Split by hand: urlsplit reads a target starting with // as a host, and fails on //[ (an
+        # http.server older than 3.10.12 and 3.11.4 does not collapse the leading slashes first).
+        path, base_path = self.path.split("?", 1)[0].split("#", 1)[0], self.base_path
         if path != base_path and path in (base_path.rstrip("/"), "/"):
             return self._redirect(base_path)
         if not path.startswith(base_path):
@@ -131,17 +148,21 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
 
     def _site_file(self, path: str, rel: str, head_only: bool) -> None:
         """A file of the site (a folder's index.html), or the site's 404 page."""
-        target = self._inside(rel)
-        if target is not None and target.is_dir():
-            if not path.endswith("/"):
-                return self._redirect(path + "/")
-            target = target / "index.html"
-        if target is None or not target.is_file():
+        try:
+            target = self._inside(rel)
+            if target is not None and target.is_dir():
+                if not path.endswith("/"):
+                    return self._redirect(path + "/")
+                target = target / "index.html"
+            body = target.read_bytes() if target is not None and target.is_file() else None
+        except (OSError, ValueError):  # a name too long for the file system, an unreadable file
+            body = None
+        if body is None:
             return self._not_found(head_only)
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type.endswith(("json", "xml")):
             content_type += "; charset=utf-8"
-        return self._send(200, target.read_bytes(), content_type, head_only)
+        return self._send(200, body, content_type, head_only)
 
     def _inside(self, rel: str) -> Path | None:
         """The file for a decoded path below the base, or None when it would leave the site."""
@@ -213,34 +234,113 @@ def watch(paths: list[Path], rebuild: Callable[[str], None], stop: threading.Eve
         rebuild("changed: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))
 
 
-def listen(host: str, port: int, handler: type, work_dir: Path) -> http.server.ThreadingHTTPServer:
-    """The server, listening; a port it cannot have is an error (its folder removed)."""
+class SiteServer(http.server.ThreadingHTTPServer):
+    """The HTTP server; a client that goes away mid-answer is no error worth a traceback."""
+
+    daemon_threads = True
+    stopping: threading.Event | None = None  # set by SIGTERM (see sigterm_stops)
+
+    def service_actions(self) -> None:
+        # SIGTERM's KeyboardInterrupt can land where it is swallowed (a finalizer, say): the event
+        # it set stops the server all the same, within a poll interval.
+        if self.stopping is not None and self.stopping.is_set():
+            raise KeyboardInterrupt
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def check_port(port: int) -> None:
+    """Refuse a port that no socket can have, before anything is made."""
+    if not 0 <= port <= MAX_PORT:
+        raise ServeError(
+            f"--port {port} is not a port: expected 1 to {MAX_PORT}, or 0 for any free one"
+        )
+
+
+def listen(host: str, port: int, handler: type) -> SiteServer:
+    """The server, listening; a host or port it cannot have is an error naming the option."""
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        return SiteServer((host, port), handler)
     except OSError as exc:
-        shutil.rmtree(work_dir, ignore_errors=True)
-        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
-    return server
+        if exc.errno == errno.EADDRINUSE:
+            hint = f"--port {port} is in use: choose another, or --port 0 for any free one"
+        elif exc.errno == errno.EACCES:
+            hint = f"--port {port} is not allowed here: choose one above 1023, or --port 0"
+        else:
+            hint = f"--host {host} is not an address of this machine"
+        reason = exc.strerror or str(exc)
+        raise ServeError(f"cannot listen on {host}:{port}: {reason} ({hint})") from None
 
 
-def serve(
-    options: BuildOptions,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    out: TextIO = sys.stdout,
-    ready: Callable[[str], None] | None = None,
+# While serve handles SIGTERM, a process a build forks (a pool's worker, the discovery child) must
+# die of it as by default, even sent at once: the child resets it first thing, and the fork happens
+# with SIGTERM blocked, so that one sent before the reset waits for it (CPython drops a signal its
+# child takes before its own reset after fork: the child lived on, and its parent waited for it).
+_handling_sigterm = False
+
+
+def _block_sigterm_for_fork() -> None:
+    if _handling_sigterm:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def _unblock_sigterm_in_parent() -> None:
+    if _handling_sigterm:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+def _default_sigterm_in_child() -> None:
+    if _handling_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+if hasattr(os, "register_at_fork") and hasattr(signal, "pthread_sigmask"):
+    os.register_at_fork(
+        before=_block_sigterm_for_fork,
+        after_in_parent=_unblock_sigterm_in_parent,
+        after_in_child=_default_sigterm_in_child,
+    )
+
+
+@contextlib.contextmanager
+def sigterm_stops() -> Iterator[threading.Event]:
+    """While serving, SIGTERM stops the server as Ctrl-C does (a KeyboardInterrupt), once: it
+    sets the event it gives, which serve also sets as it ends, after which SIGTERM is ignored."""
+    global _handling_sigterm
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping  # only the main thread can handle signals; serve's caller handles them
+        return
+
+    def on_sigterm(signum: int, frame: types.FrameType | None) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            # Raised in a fork hook, the interrupt would be swallowed: the server stops on the event.
+            while frame is not None and frame.f_code is not _unblock_sigterm_in_parent.__code__:
+                frame = frame.f_back
+            if frame is None:
+                raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    _handling_sigterm = True
+    try:
+        yield stopping
+    finally:
+        _handling_sigterm = False
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run(
+    server: SiteServer,
+    rebuild: Rebuilder,
+    watched: list[Path],
+    address: str,
+    ready: Callable[[str], None] | None,
 ) -> None:
-    """Build, serve and rebuild on change until interrupted (Ctrl-C)."""
-    config = load_site_config(options)
-    watched = watched_paths(options, config)
-    state = BuildState()
-    work_dir = Path(tempfile.mkdtemp(prefix="papershelf-serve-"))
-    site_dir = work_dir / "site"
-    server = listen(host, port, make_handler(site_dir, config.base_path, state), work_dir)
-    address = f"http://{host}:{server.server_address[1]}{config.base_path}"
-    options = dataclasses.replace(options, out_dir=site_dir, base_url=address, dev_reload=True)
-    rebuild = Rebuilder(options, state, out)
+    """Build, then serve and rebuild on every change until interrupted."""
     stop = threading.Event()
     watcher = threading.Thread(
         target=watch, args=(watched, rebuild, stop), name="papershelf-watch", daemon=True
@@ -251,18 +351,46 @@ def serve(
         # busy machine); an edit during the first build makes a second one after it.
         watcher.start()
         rebuild("start")
-        print(f"serving {address} (Ctrl-C to stop)", file=out)
-        out.flush()
+        print(f"serving {address} (Ctrl-C to stop)", file=rebuild.out)
+        rebuild.out.flush()
         if ready is not None:
             ready(address)
         server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
     finally:
         stop.set()
         server.server_close()
         if watcher.is_alive():
             watcher.join(timeout=5)
-        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def serve(
+    options: BuildOptions,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    out: TextIO = sys.stdout,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Build, serve and rebuild on change until interrupted (Ctrl-C or SIGTERM); the temporary
+    folder the site is built in is removed however serving ends."""
+    check_port(port)
+    config = load_site_config(options)
+    watched = watched_paths(options, config)
+    state = BuildState()
+    with sigterm_stops() as stopping:
+        work_dir = Path(tempfile.mkdtemp(prefix="papershelf-serve-"))
+        try:
+            site_dir = work_dir / "site"
+            server = listen(host, port, make_handler(site_dir, config.base_path, state))
+            server.stopping = stopping
+            address = f"http://{host}:{server.server_address[1]}{config.base_path}"
+            options = dataclasses.replace(
+                options, out_dir=site_dir, base_url=address, dev_reload=True
+            )
+            run(server, Rebuilder(options, state, out), watched, address, ready)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stopping.set()  # a SIGTERM now must not cut the removal short
+            shutil.rmtree(work_dir, ignore_errors=True)
     print("stopped", file=out)
     out.flush()

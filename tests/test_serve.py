@@ -19,17 +19,20 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from generator.serve import BuildState, listen, make_handler
 from tests.support import LAYOUT_B, PROJECT_ROOT, SUBPATH, papershelf_env
 
 
 @dataclass
 class DevServer:
-    """A running ``papershelf serve`` and the project folder it watches."""
+    """A running ``papershelf serve``, the project folder it watches and its temporary folder."""
 
     url: str
     project: Path
     process: subprocess.Popen
     lines: queue.Queue
+    temp_dir: Path
+    pump: threading.Thread
 
     def wait_for_line(self, fragment: str, timeout: float = 60) -> str:
         """The next line of output that contains ``fragment``."""
@@ -44,12 +47,21 @@ class DevServer:
                 return line
         raise AssertionError(f"no output line with {fragment!r} within {timeout} s")
 
-    def get(self, raw_path: str) -> tuple[int, bytes]:
+    def printed(self) -> list[str]:
+        """The lines of output not read yet (all of them once the process has ended)."""
+        if self.process.poll() is not None:
+            self.pump.join(timeout=30)
+        found = []
+        while not self.lines.empty():
+            found.append(self.lines.get())
+        return found
+
+    def get(self, raw_path: str, method: str = "GET") -> tuple[int, bytes]:
         """GET a path exactly as written (no client-side normalisation of ``..``)."""
         parts = urlsplit(self.url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         try:
-            connection.putrequest("GET", raw_path, skip_accept_encoding=True)
+            connection.putrequest(method, raw_path, skip_accept_encoding=True)
             connection.endheaders()
             response = connection.getresponse()
             return response.status, response.read()
@@ -59,8 +71,28 @@ class DevServer:
     def status(self) -> dict:
         return json.loads(self.get(f"{SUBPATH}__papershelf__/status")[1])
 
+    def stop(self, signal_number: int = signal.SIGINT) -> tuple[int, list[str]]:
+        """Stop the server with a signal: its exit code and what it printed meanwhile."""
+        self.process.send_signal(signal_number)
+        code = self.process.wait(timeout=30)
+        return code, self.printed()
+
+
+def serve_folders(temp_dir: Path) -> list[str]:
+    """The folders ``papershelf serve`` made in a temporary folder and left there."""
+    return sorted(path.name for path in temp_dir.glob("papershelf-serve-*"))
+
+
+def serve_env(temp_dir: Path) -> dict[str, str]:
+    """The environment of a ``papershelf serve`` process whose temporary folder is ``temp_dir``."""
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    return {**papershelf_env(), "TMPDIR": str(temp_dir)}
+
 
 def start_server(project: Path) -> DevServer:
+    """``papershelf serve`` on ``project`` on any free port, with ``tmp/`` beside the project as
+    its temporary folder."""
+    temp_dir = project.parent / "tmp"
     process = subprocess.Popen(
         [
             *(sys.executable, "-u", "-m", "generator", "serve", "--port", "0"),
@@ -70,7 +102,7 @@ def start_server(project: Path) -> DevServer:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=papershelf_env(),
+        env=serve_env(temp_dir),
     )
     lines: queue.Queue = queue.Queue()
 
@@ -78,16 +110,15 @@ def start_server(project: Path) -> DevServer:
         for line in process.stdout:
             lines.put(line.rstrip("\n"))
 
-    threading.Thread(target=pump, daemon=True).start()
-    server = DevServer("", project, process, lines)
+    pump_thread = threading.Thread(target=pump, daemon=True)
+    pump_thread.start()
+    server = DevServer("", project, process, lines, temp_dir, pump_thread)
     server.url = server.wait_for_line("serving http").split()[1]
     return server
 
 
-@pytest.fixture
-def dev_project(tmp_path: Path) -> Path:
+def make_project(project: Path) -> Path:
     """A small project with its own copy of the templates."""
-    project = tmp_path / "project"
     (project / "seeds").mkdir(parents=True)
     (project / "seeds/may.txt").write_text(LAYOUT_B)
     (project / "site.yml").write_text(f"title: Dev shelf\nbase_url: {SUBPATH}\n")
@@ -97,9 +128,25 @@ def dev_project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def dev_project(tmp_path: Path) -> Path:
+    """A small project with its own copy of the templates."""
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture
 def dev_server(dev_project: Path) -> Iterator[DevServer]:
     """``papershelf serve`` on ``dev_project``."""
     server = start_server(dev_project)
+    yield server
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One ``papershelf serve`` for the tests that only send requests (no edits)."""
+    server = start_server(make_project(tmp_path_factory.mktemp("shared") / "project"))
     yield server
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGINT)
@@ -144,9 +191,9 @@ def test_serve_binds_loopback_under_the_base_path_and_stops_on_ctrl_c(
     ],
 )
 def test_serve_serves_nothing_outside_the_output_folder(
-    dev_server: DevServer, raw_path: str
+    shared_server: DevServer, raw_path: str
 ) -> None:
-    status, body = dev_server.get(raw_path)
+    status, body = shared_server.get(raw_path)
     assert status == 404, raw_path
     assert b"root:" not in body
 
@@ -216,26 +263,150 @@ def test_a_first_build_that_fails_shows_the_error_until_fixed(tmp_path: Path, pa
     finally:
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(timeout=30) == 0
+    assert serve_folders(server.temp_dir) == []
 
 
-def test_a_port_in_use_is_a_message_and_exit_code_9(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds/may.txt").write_text(LAYOUT_B)
+def run_serve(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """``papershelf serve`` run to its end on ``project``, its temporary folder ``tmp/`` beside it."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "serve", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=serve_env(project.parent / "tmp"),
+    )
+
+
+def test_a_port_in_use_is_a_message_and_exit_code_9(dev_project: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "generator", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=papershelf_env(),
-        )
+        result = run_serve(dev_project, "--port", str(port))
     assert result.returncode == 9
-    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        f"(--port {port} is in use: choose another, or --port 0 for any free one)\n"
+    )
+    assert result.stdout == ""
+    assert serve_folders(dev_project.parent / "tmp") == []
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "-65536"])
+def test_a_port_out_of_range_is_a_message_and_exit_code_9(dev_project: Path, port: str) -> None:
+    result = run_serve(dev_project, "--port", port)
+    assert result.returncode == 9
+    assert result.stderr == (
+        f"error: --port {port} is not a port: expected 1 to 65535, or 0 for any free one\n"
+    )
+    assert result.stdout == ""
+    assert serve_folders(dev_project.parent / "tmp") == []
+
+
+@pytest.mark.parametrize("port", ["abc", "80.5", "", "0x50"])
+def test_a_port_that_is_not_a_number_is_a_usage_error(dev_project: Path, port: str) -> None:
+    result = run_serve(dev_project, f"--port={port}")
+    assert result.returncode == 2
     assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "papershelf serve: error: argument --port: expected a port number "
+        f"(1 to 65535, or 0 for any free one), got {port!r}"
+    )
+    assert serve_folders(dev_project.parent / "tmp") == []
+
+
+def test_a_host_that_is_not_this_machine_is_a_message_and_exit_code_9(dev_project: Path) -> None:
+    result = run_serve(dev_project, "--host", "192.0.2.1", "--port", "0")  # TEST-NET-1
+    assert result.returncode == 9
+    assert result.stderr.startswith("error: cannot listen on 192.0.2.1:0: ")
+    assert result.stderr.endswith("(--host 192.0.2.1 is not an address of this machine)\n")
+    assert result.stderr.count("\n") == 1
+    assert serve_folders(dev_project.parent / "tmp") == []
+
+
+@pytest.mark.parametrize(
+    "signal_number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"]
+)
+def test_serve_stopped_by_a_signal_removes_its_folder(
+    dev_server: DevServer, signal_number: int
+) -> None:
+    assert dev_server.get(SUBPATH)[0] == 200
+    assert len(serve_folders(dev_server.temp_dir)) == 1
+    code, printed = dev_server.stop(signal_number)
+    assert code == 0
+    assert printed == ["stopped"]
+    assert serve_folders(dev_server.temp_dir) == []
+
+
+def test_serve_stopped_by_sigterm_while_it_starts_removes_its_folder(dev_project: Path) -> None:
+    temp_dir = dev_project.parent / "tmp"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0"],
+        cwd=dev_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=serve_env(temp_dir),
+    )
+    deadline = time.monotonic() + 60
+    while not serve_folders(temp_dir) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGTERM)  # the folder is made: the first build is on its way
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert stdout.splitlines()[-1] == "stopped"
+    # Rarely, the interrupt lands in a finalizer, which Python reports as "Exception ignored" and
+    # swallows; the server stops all the same (see SiteServer.service_actions).
+    assert not stderr or stderr.startswith("Exception ignored in"), stderr
+    assert serve_folders(temp_dir) == []
+
+
+LONGEST = SUBPATH + "e" * (2048 - len(SUBPATH))  # as long as a request target may be
+
+
+@pytest.mark.parametrize(
+    ("raw_path", "expected"),
+    [
+        (f"{SUBPATH}{'a' * 300}", 404),
+        (f"{SUBPATH}papers/{'b' * 300}/", 404),
+        (f"{SUBPATH}{'c' * 300}/index.html", 404),
+        (f"{SUBPATH}{'%41' * 300}", 404),
+        (f"{SUBPATH}{'%C3%A9' * 200}", 404),
+        (f"{SUBPATH}__papershelf__/{'d' * 300}", 404),
+        (f"{SUBPATH}{('f' * 200 + '/') * 9}", 404),
+        (LONGEST, 404),
+        (LONGEST + "e", 414),
+        (f"{SUBPATH}{'x' * 10_000}", 414),
+        ("/" + "y" * 10_000, 414),
+        (f"{SUBPATH}__papershelf__/{'z' * 5000}", 414),
+        (f"{SUBPATH}?{'q' * 5000}", 414),
+        (f"{SUBPATH}%00", 404),
+        (f"{SUBPATH}papers%00/", 404),
+        (f"{SUBPATH}%zz", 404),
+        (f"{SUBPATH}%", 404),
+        (f"{SUBPATH}%c3%28", 404),
+        (f"{SUBPATH}%ff%fe/", 404),
+        (f"{SUBPATH}..", 404),
+        ("//[", 404),
+        ("//example.org/papershelf/", 404),
+    ],
+    ids=lambda value: (
+        value[:40] + (f"…({len(value)})" if len(value) > 40 else "")
+        if isinstance(value, str)
+        else str(value)
+    ),
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_serve_answers_a_hostile_path_and_serves_the_next_request(
+    shared_server: DevServer, raw_path: str, expected: int, method: str
+) -> None:
+    status, body = shared_server.get(raw_path, method)
+    assert status == expected
+    assert b"root:" not in body
+    assert shared_server.get(SUBPATH)[0] == 200
+    assert shared_server.get(f"{SUBPATH}papers/graph-rewiring-done-right/")[0] == 200
+    assert shared_server.printed() == []  # no traceback, no log line
 
 
 WATCH_IMPORTS_SCRIPT = """
@@ -275,3 +446,46 @@ def test_the_watcher_thread_imports_nothing_a_forked_build_could_wait_for(
     )
     assert result.returncode == 0, result.stderr
     assert "imports in other threads: []" in result.stdout
+
+
+FORKED_SIGTERM_SCRIPT = """
+import multiprocessing, signal, time
+from generator.serve import sigterm_stops
+
+context = multiprocessing.get_context("fork")
+with sigterm_stops():
+    for _ in range(100):
+        child = context.Process(target=time.sleep, args=(30,))
+        child.start()
+        child.terminate()  # at once: often before the child has run any code of its own
+        child.join(timeout=10)
+        assert child.exitcode == -signal.SIGTERM, child.exitcode
+print("every child stopped")
+"""
+
+
+def test_a_process_forked_while_serving_dies_of_sigterm_even_sent_at_once() -> None:
+    # A build's pool stops its workers with SIGTERM: inheriting serve's handler, or losing a
+    # signal sent before it reset it, a worker (or the discovery child) lived on and serve hung.
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED_SIGTERM_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=papershelf_env(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "every child stopped\n"
+    assert result.stderr == ""
+
+
+def test_a_sigterm_whose_interrupt_was_swallowed_still_stops_the_server(tmp_path: Path) -> None:
+    # Its KeyboardInterrupt may land in a finalizer, which swallows it: the event it set remains.
+    server = listen("127.0.0.1", 0, make_handler(tmp_path, "/", BuildState()))
+    server.stopping = threading.Event()
+    server.stopping.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            server.serve_forever(poll_interval=0.01)
+    finally:
+        server.server_close()

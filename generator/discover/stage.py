@@ -176,8 +176,7 @@ class DiscoveryJob:
         finally:
             self._connection.close()
             self._process.join()
-            if self._sender is not None:
-                self._sender.join()
+            self._join_sender()
         if outcome == "error":
             raise payload
         self._result = payload
@@ -188,8 +187,12 @@ class DiscoveryJob:
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
-        if self._sender is not None:
-            self._sender.join()  # its write fails at once now that nobody reads
+        self._join_sender()  # its write fails at once now that nobody reads
+
+    def _join_sender(self) -> None:
+        # An interrupt inside Thread.start() can leave a thread that never ran: nothing to join.
+        if self._sender is not None and self._sender.ident is not None:
+            self._sender.join()
 
 
 def _child(connection, corpus: Corpus, config: SiteConfig) -> None:
